@@ -83,8 +83,8 @@ bool is_identifier(std::string_view name) {
 // tree regardless of precedence.
 std::string operand(const Expr& e) {
   switch (e.kind) {
+    case ExprKind::kLong: return e.long_value < 0 ? "(" + to_string(e) + ")" : to_string(e);
     case ExprKind::kBool:
-    case ExprKind::kLong:
     case ExprKind::kString:
     case ExprKind::kEntity:
     case ExprKind::kVar:

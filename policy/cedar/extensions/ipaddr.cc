@@ -180,15 +180,11 @@ void append_hex(std::string& out, std::uint16_t group) {
   out.append(buffer, end);
 }
 
-// Rust's `Ipv6Addr` Display (RFC 5952): lower-case hex without leading zeros, the longest
-// run of two or more zero groups (the first one on a tie) written as "::", and IPv4-mapped
-// addresses (::ffff:a.b.c.d) written with a dotted quad.
+// RFC 5952 text: lower-case hex without leading zeros, the longest run of two or more
+// zero groups (the first one on a tie) written as "::". Unlike Rust's Display, IPv4-mapped
+// addresses stay in hex: Cedar's `ip()` refuses the dotted form, and printed values must
+// read back (decision records are replayed).
 void append_v6(std::string& out, const IpAddr& ip) {
-  if (ip.high == 0 && (ip.low >> 32) == 0xffff) {
-    out += "::ffff:";
-    append_v4(out, static_cast<std::uint32_t>(ip.low));
-    return;
-  }
   int run_start = 0;
   int run_length = 0;
   for (int i = 0; i < 8;) {
