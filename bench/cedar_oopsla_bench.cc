@@ -67,8 +67,8 @@ std::unique_ptr<Scenario> load(const fs::path& dir, std::string name) {
   s->name = std::move(name);
   s->schema = must(parse_json_schema(read_file(dir / "schema.cedarschema.json"),
                                      (dir / "schema.cedarschema.json").string()));
-  s->policies = must(PolicySet::parse(read_file(dir / "policies.cedar"),
-                                      (dir / "policies.cedar").string()));
+  s->policies =
+      must(PolicySet::parse(read_file(dir / "policies.cedar"), (dir / "policies.cedar").string()));
   s->entities = must(parse_entities_json(read_file(dir / "entities.json"), &s->schema,
                                          (dir / "entities.json").string()));
   nlohmann::json requests = must(parse_json(read_file(dir / "requests.json"), "requests.json"));
@@ -89,8 +89,10 @@ std::unique_ptr<Scenario> load(const fs::path& dir, std::string name) {
     Response response = authorizer.authorize(s->policies, request, s->entities);
     std::string decision = response.decision == Decision::kAllow ? "allow" : "deny";
     std::set<std::string> reasons, expected;
-    for (std::uint32_t p : response.determining) reasons.insert(s->policies.at(p).id);
-    for (const auto& id : r["expected"]["reason"]) expected.insert(id.get<std::string>());
+    for (std::uint32_t p : response.determining)
+      reasons.insert(s->policies.at(p).id);
+    for (const auto& id : r["expected"]["reason"])
+      expected.insert(id.get<std::string>());
     if (decision != r["expected"]["decision"].get<std::string>() || reasons != expected ||
         !response.errors.empty()) {
       ++mismatches;

@@ -32,7 +32,8 @@ Entities entities_from(std::string_view json) {
 
 std::set<std::string> ids(const PolicySet& set, const std::vector<std::uint32_t>& positions) {
   std::set<std::string> out;
-  for (std::uint32_t p : positions) out.insert(set.at(p).id);
+  for (std::uint32_t p : positions)
+    out.insert(set.at(p).id);
   return out;
 }
 
@@ -151,13 +152,16 @@ TEST_CASE("linking checks the template, the id and the slots", "[authorizer][bad
 }
 
 TEST_CASE("duplicate policy ids are refused", "[authorizer][bad-input]") {
-  Result<std::vector<ast::Policy>> a = parser::parse_policies("permit(principal, action, resource);");
-  Result<std::vector<ast::Policy>> b = parser::parse_policies("forbid(principal, action, resource);");
+  Result<std::vector<ast::Policy>> a =
+      parser::parse_policies("permit(principal, action, resource);");
+  Result<std::vector<ast::Policy>> b =
+      parser::parse_policies("forbid(principal, action, resource);");
   REQUIRE(a.ok());
   REQUIRE(b.ok());
   PolicySet set;
   REQUIRE(set.add_all(std::move(a.value())).ok());
-  CHECK_THAT(set.add_all(std::move(b.value())).message(), ContainsSubstring("`policy0` already exists"));
+  CHECK_THAT(set.add_all(std::move(b.value())).message(),
+             ContainsSubstring("`policy0` already exists"));
 }
 
 // The index may only narrow the search: for random scopes over a random hierarchy, the
@@ -204,8 +208,10 @@ TEST_CASE("the policy index never drops a policy that applies", "[authorizer]") 
     std::string action = "action";
     switch (pick(4)) {
       case 0: action += " == Action::\"a" + std::to_string(pick(4)) + "\""; break;
-      case 1: action += " in [Action::\"a" + std::to_string(pick(4)) + "\", Action::\"a" +
-                        std::to_string(pick(4)) + "\"]"; break;
+      case 1:
+        action += " in [Action::\"a" + std::to_string(pick(4)) + "\", Action::\"a" +
+                  std::to_string(pick(4)) + "\"]";
+        break;
       case 2: action += " in Action::\"all\""; break;
       default: break;
     }
@@ -247,8 +253,9 @@ TEST_CASE("the policy index never drops a policy that applies", "[authorizer]") 
       };
       bool action_ok = p.action.kind == ast::ActionConstraint::Kind::kAny;
       for (const EntityUid* t : p.action.targets) {
-        action_ok |= p.action.kind == ast::ActionConstraint::Kind::kEq ? req.action == *t
-                                                                       : entities.is_in(req.action, *t);
+        action_ok |= p.action.kind == ast::ActionConstraint::Kind::kEq
+                         ? req.action == *t
+                         : entities.is_in(req.action, *t);
       }
       if (scope(p.principal, req.principal) && action_ok && scope(p.resource, req.resource)) {
         (p.effect == ast::Effect::kPermit ? permits : forbids).insert(p.id);

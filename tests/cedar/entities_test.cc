@@ -1,12 +1,11 @@
 // The entity store (hierarchy closure) and the entities/context JSON formats, with and
 // without a schema.
-#include "policy/cedar/entities/entities_json.h"
-
 #include <catch2/catch_test_macros.hpp>
 #include <catch2/matchers/catch_matchers_string.hpp>
 #include <string>
 
 #include "policy/cedar/common/json.h"
+#include "policy/cedar/entities/entities_json.h"
 #include "policy/cedar/entities/json_value.h"
 
 namespace crossgate::cedar {
@@ -14,7 +13,9 @@ namespace {
 
 using Catch::Matchers::ContainsSubstring;
 
-EntityUid uid(std::string_view type, std::string_view id) { return EntityUid::view(type, id); }
+EntityUid uid(std::string_view type, std::string_view id) {
+  return EntityUid::view(type, id);
+}
 
 TEST_CASE("the hierarchy closure is transitive and tolerates cycles", "[entities]") {
   EntitiesBuilder builder;
@@ -35,11 +36,13 @@ TEST_CASE("the hierarchy closure is transitive and tolerates cycles", "[entities
 TEST_CASE("a deep hierarchy is closed without recursion", "[entities]") {
   EntitiesBuilder builder;
   std::vector<std::string> ids;
-  for (int i = 0; i <= 20000; ++i) ids.push_back(std::to_string(i));
+  for (int i = 0; i <= 20000; ++i)
+    ids.push_back(std::to_string(i));
   for (int i = 0; i < 20000; ++i) {
     EntityUid parent = uid("N", ids[static_cast<std::size_t>(i + 1)]);
-    REQUIRE(builder.add(uid("N", ids[static_cast<std::size_t>(i)]), Value::empty_record(),
-                        std::span<const EntityUid>(&parent, 1))
+    REQUIRE(builder
+                .add(uid("N", ids[static_cast<std::size_t>(i)]), Value::empty_record(),
+                     std::span<const EntityUid>(&parent, 1))
                 .ok());
   }
   Entities store = std::move(builder).build();
@@ -58,13 +61,13 @@ TEST_CASE("entities JSON: both uid forms, escapes and tags", "[entities]") {
                "plain": {"type": "User", "id": "bob"}},
      "parents": [{"__entity": {"type": "Team", "id": "t"}}, {"type": "Team", "id": "u"}],
      "tags": {"tier": 1}}
-  ])", nullptr, "e.json");
+  ])",
+                                               nullptr, "e.json");
   REQUIRE(store.ok());
   const Entity* alice = store->find(uid("User", "alice"));
   REQUIRE(alice != nullptr);
   CHECK(alice->attrs.find_field("ip")->is(ValueKind::kIpAddr));
-  CHECK(to_string(*alice->attrs.find_field("when")) ==
-        "datetime(\"2024-01-01T01:00:00.000Z\")");
+  CHECK(to_string(*alice->attrs.find_field("when")) == "datetime(\"2024-01-01T01:00:00.000Z\")");
   CHECK(alice->attrs.find_field("boss")->is(ValueKind::kEntity));
   // Without a schema and without `__entity`, an object is a record.
   CHECK(alice->attrs.find_field("plain")->is(ValueKind::kRecord));
@@ -126,8 +129,7 @@ constexpr const char* kSchema = R"(
   }
 )";
 
-TEST_CASE("schema-based entities: implicit forms, checks, and the schema's actions",
-          "[entities]") {
+TEST_CASE("schema-based entities: implicit forms, checks, and the schema's actions", "[entities]") {
   Result<Schema> schema = parse_cedarschema(kSchema, "s.cedarschema");
   REQUIRE(schema.ok());
   Result<Entities> store = parse_entities_json(R"([
@@ -137,7 +139,8 @@ TEST_CASE("schema-based entities: implicit forms, checks, and the schema's actio
      "parents": [{"type": "App::Team", "id": "t"}], "tags": {"k": "v"}},
     {"uid": {"type": "App::Doc", "id": "d"}, "attrs": {"color": {"type": "App::Color", "id": "red"}},
      "parents": []}
-  ])", &*schema, "e.json");
+  ])",
+                                               &*schema, "e.json");
   INFO((store.ok() ? std::string() : store.message()));
   REQUIRE(store.ok());
   const Entity* a = store->find(uid("App::User", "a"));
@@ -159,12 +162,15 @@ TEST_CASE("schema-based entities: implicit forms, checks, and the schema's actio
              ContainsSubstring("attribute \"extra\" is not declared"));
   CHECK_THAT(error("[" + user + R"({"age": 3, "ip": "10.0.0.1", "roles": []}}])"),
              ContainsSubstring("required attribute \"home\" is missing"));
-  CHECK_THAT(error("[" + user + R"({"age": "3", "home": {"city": "Oslo"}, "ip": "10.0.0.1", "roles": []}}])"),
+  CHECK_THAT(error("[" + user +
+                   R"({"age": "3", "home": {"city": "Oslo"}, "ip": "10.0.0.1", "roles": []}}])"),
              ContainsSubstring("attribute \"age\": expected Long"));
-  CHECK_THAT(error("[" + user + R"({"age": 3, "home": {"city": 1}, "ip": "10.0.0.1", "roles": []}}])"),
-             ContainsSubstring("attribute \"home\": attribute \"city\": expected String"));
-  CHECK_THAT(error("[" + user + R"({"age": 3, "home": {"city": "O"}, "ip": "nope", "roles": []}}])"),
-             ContainsSubstring("attribute \"ip\": expected ipaddr"));
+  CHECK_THAT(
+      error("[" + user + R"({"age": 3, "home": {"city": 1}, "ip": "10.0.0.1", "roles": []}}])"),
+      ContainsSubstring("attribute \"home\": attribute \"city\": expected String"));
+  CHECK_THAT(
+      error("[" + user + R"({"age": 3, "home": {"city": "O"}, "ip": "nope", "roles": []}}])"),
+      ContainsSubstring("attribute \"ip\": expected ipaddr"));
   CHECK_THAT(error(R"([{"uid": {"type": "App::Nope", "id": "a"}, "attrs": {}, "parents": []}])"),
              ContainsSubstring("entity type `App::Nope` is not declared"));
   CHECK_THAT(error(R"([{"uid": {"type": "App::Doc", "id": "d"},
@@ -176,8 +182,9 @@ TEST_CASE("schema-based entities: implicit forms, checks, and the schema's actio
   CHECK_THAT(error(R"([{"uid": {"type": "App::Team", "id": "t"}, "attrs": {}, "parents": [],
                         "tags": {"a": "b"}}])"),
              ContainsSubstring("tags are not allowed"));
-  CHECK_THAT(error(R"([{"uid": {"type": "App::Action", "id": "delete"}, "attrs": {}, "parents": []}])"),
-             ContainsSubstring("action is not declared in the schema"));
+  CHECK_THAT(
+      error(R"([{"uid": {"type": "App::Action", "id": "delete"}, "attrs": {}, "parents": []}])"),
+      ContainsSubstring("action is not declared in the schema"));
 }
 
 TEST_CASE("contexts are typed by the action's declaration", "[entities]") {
@@ -185,29 +192,31 @@ TEST_CASE("contexts are typed by the action's declaration", "[entities]") {
   REQUIRE(schema.ok());
   Arena arena;
   EntityUid read = uid("App::Action", "read");
-  Result<Value> context = parse_context_json(nlohmann::json{{"at", "2024-10-15"}}, arena,
-                                             &*schema, &read, "context");
+  Result<Value> context =
+      parse_context_json(nlohmann::json{{"at", "2024-10-15"}}, arena, &*schema, &read, "context");
   REQUIRE(context.ok());
   CHECK(context->find_field("at")->is(ValueKind::kDatetime));
-  CHECK_THAT(parse_context_json(nlohmann::json::object(), arena, &*schema, &read, "context").message(),
-             ContainsSubstring("required attribute \"at\" is missing"));
-  CHECK_THAT(parse_context_json(nlohmann::json::array(), arena, nullptr, nullptr, "context").message(),
-             ContainsSubstring("must be a JSON object"));
+  CHECK_THAT(
+      parse_context_json(nlohmann::json::object(), arena, &*schema, &read, "context").message(),
+      ContainsSubstring("required attribute \"at\" is missing"));
+  CHECK_THAT(
+      parse_context_json(nlohmann::json::array(), arena, nullptr, nullptr, "context").message(),
+      ContainsSubstring("must be a JSON object"));
   EntityUid unknown = uid("App::Action", "fly");
-  CHECK_THAT(parse_context_json(nlohmann::json::object(), arena, &*schema, &unknown, "context")
-                 .message(),
-             ContainsSubstring("not declared"));
+  CHECK_THAT(
+      parse_context_json(nlohmann::json::object(), arena, &*schema, &unknown, "context").message(),
+      ContainsSubstring("not declared"));
 }
 
 TEST_CASE("values written as JSON read back equal", "[entities]") {
   Arena arena;
   JsonValueReader reader(arena, nullptr);
-  for (const char* text : {R"([1, "a", true, {"x": [2]}])",
-                           R"({"__entity": {"type": "A::B", "id": "c\"d"}})",
-                           R"({"__extn": {"fn": "ip", "arg": "::ffff:1:2/100"}})",
-                           R"({"__extn": {"fn": "decimal", "arg": "-3.25"}})",
-                           R"({"__extn": {"fn": "duration", "arg": "-1d1ms"}})",
-                           R"({"__extn": {"fn": "datetime", "arg": "2024-02-29T23:00:00+0100"}})"}) {
+  for (const char* text :
+       {R"([1, "a", true, {"x": [2]}])", R"({"__entity": {"type": "A::B", "id": "c\"d"}})",
+        R"({"__extn": {"fn": "ip", "arg": "::ffff:1:2/100"}})",
+        R"({"__extn": {"fn": "decimal", "arg": "-3.25"}})",
+        R"({"__extn": {"fn": "duration", "arg": "-1d1ms"}})",
+        R"({"__extn": {"fn": "datetime", "arg": "2024-02-29T23:00:00+0100"}})"}) {
     INFO(text);
     Value first, second;
     std::string error;

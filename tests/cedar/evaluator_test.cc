@@ -35,8 +35,7 @@ class Fixture {
     Result<Entities> parsed = parse_entities_json(kEntities, nullptr, "entities");
     REQUIRE(parsed.ok());
     entities_ = std::move(parsed.value());
-    std::vector<RecordField> context{{"n", Value::integer(5)},
-                                     {"flag", Value::boolean(true)}};
+    std::vector<RecordField> context{{"n", Value::integer(5)}, {"flag", Value::boolean(true)}};
     request_ = Request{EntityUid::view("User", "alice"), EntityUid::view("Action", "read"),
                        EntityUid::view("Doc", "d1"), Value::make_record(arena_, context)};
   }
@@ -138,7 +137,8 @@ TEST_CASE("attributes: missing is an error for access and false for has", "[eval
   CHECK(f.eval("principal has address.city") == "true");
   CHECK(f.eval("principal has address.zip") == "false");
   CHECK(f.eval("principal has missing.deeper") == "false");
-  CHECK_THAT(f.eval("principal.missing"), ContainsSubstring("does not have the attribute `missing`"));
+  CHECK_THAT(f.eval("principal.missing"),
+             ContainsSubstring("does not have the attribute `missing`"));
   CHECK(f.eval("resource has anything") == "false");  // resource is not in the store
   CHECK_THAT(f.eval("resource.anything"), ContainsSubstring("does not exist"));
   CHECK(f.is_error("context.n.x"));

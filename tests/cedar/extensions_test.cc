@@ -589,14 +589,14 @@ TEST_CASE("printed extension values parse back to the same value", "[extensions]
     REQUIRE(d.has_value());
     CHECK(parse_decimal(to_string(*d)) == d);
   }
-  for (std::string_view text : {"1970-01-01", "2024-10-15T11:35:00.123+0130", "0000-01-01",
-                                "9999-12-31T23:59:59.999Z"}) {
+  for (std::string_view text :
+       {"1970-01-01", "2024-10-15T11:35:00.123+0130", "0000-01-01", "9999-12-31T23:59:59.999Z"}) {
     std::optional<Datetime> d = parse_datetime(text);
     REQUIRE(d.has_value());
     CHECK(parse_datetime(to_string(*d)) == d);
   }
-  for (std::string_view text : {"0ms", "-1d2h3m4s5ms", "9223372036854775807ms",
-                                "-9223372036854775808ms"}) {
+  for (std::string_view text :
+       {"0ms", "-1d2h3m4s5ms", "9223372036854775807ms", "-9223372036854775808ms"}) {
     std::optional<Duration> d = parse_duration(text);
     REQUIRE(d.has_value());
     CHECK(parse_duration(to_string(*d)) == d);

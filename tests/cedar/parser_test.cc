@@ -1,8 +1,8 @@
-#include "policy/cedar/parser/policy_parser.h"
-
 #include <catch2/catch_test_macros.hpp>
 #include <catch2/matchers/catch_matchers_string.hpp>
 #include <string>
+
+#include "policy/cedar/parser/policy_parser.h"
 
 namespace crossgate::cedar::parser {
 namespace {
@@ -84,7 +84,8 @@ TEST_CASE("every scope form parses", "[parser]") {
 TEST_CASE("operators bind as Cedar's grammar says", "[parser]") {
   CHECK(expr_text("1 + 2 * 3") == "1 + (2 * 3)");
   CHECK(expr_text("1 - 2 + 3") == "(1 - 2) + 3");
-  CHECK(expr_text("context.a || context.b && context.c") == "context.a || (context.b && context.c)");
+  CHECK(expr_text("context.a || context.b && context.c") ==
+        "context.a || (context.b && context.c)");
   CHECK(expr_text("!context.a && context.b") == "(!context.a) && context.b");
   CHECK(expr_text("1 + 2 < 4") == "(1 + 2) < 4");
   CHECK(expr_text("if context.a then 1 else 2 + 3") == "if context.a then 1 else 2 + 3");
@@ -180,8 +181,9 @@ TEST_CASE("the reference's static checks are enforced", "[parser][bad-input]") {
       {"@a(\"1\") @a(\"2\") permit(principal, action, resource);", "duplicate annotation: @a"},
       {"permit(principal, action);", "missing the `resource` variable"},
       {"permit(principal, action, resource, context);", "extra element in the scope"},
-      {"permit(resource, action, principal);", "found the variable `resource` where the variable"
-                                                " `principal` must be used"},
+      {"permit(resource, action, principal);",
+       "found the variable `resource` where the variable"
+       " `principal` must be used"},
       {"permit(principal == ?resource, action, resource);", "matching template slot"},
       {"permit(principal, action, resource in ?nope);", "`?nope` is not a valid template slot"},
       {"permit(principal is User == User::\"a\", action, resource);",
@@ -191,7 +193,8 @@ TEST_CASE("the reference's static checks are enforced", "[parser][bad-input]") {
       {"permit(principal, action == User::\"read\", resource);",
        "expected an entity uid with type `Action`"},
       {"permit(principal, action == [Action::\"a\"], resource);", "found a set of entity uids"},
-      {"permit(principal < User::\"a\", action, resource);", "invalid operator in the policy scope"},
+      {"permit(principal < User::\"a\", action, resource);",
+       "invalid operator in the policy scope"},
       {"permit(principal: User, action, resource);", "type constraints using `:`"},
       {"permit(principal == User::{id: \"a\"}, action, resource);", "invalid entity literal"},
   };
@@ -203,19 +206,23 @@ TEST_CASE("the reference's static checks are enforced", "[parser][bad-input]") {
 
 TEST_CASE("deep nesting is refused with an error, not a crash", "[parser][bad-input]") {
   std::string deep = "permit(principal, action, resource) when { ";
-  for (int i = 0; i < 100000; ++i) deep += "(";
+  for (int i = 0; i < 100000; ++i)
+    deep += "(";
   deep += "true";
-  for (int i = 0; i < 100000; ++i) deep += ")";
+  for (int i = 0; i < 100000; ++i)
+    deep += ")";
   deep += " };";
   CHECK_THAT(error_of(deep), ContainsSubstring("nests deeper than"));
 
   std::string chain = "permit(principal, action, resource) when { 1";
-  for (int i = 0; i < 100000; ++i) chain += " + 1";
+  for (int i = 0; i < 100000; ++i)
+    chain += " + 1";
   chain += " > 0 };";
   CHECK_THAT(error_of(chain), ContainsSubstring("nests deeper than"));
 
   std::string bangs = "permit(principal, action, resource) when { ";
-  for (int i = 0; i < 50000; ++i) bangs += "[";
+  for (int i = 0; i < 50000; ++i)
+    bangs += "[";
   CHECK_THAT(error_of(bangs), ContainsSubstring("nests deeper than"));
 }
 
@@ -228,6 +235,23 @@ TEST_CASE("printed policies parse back to the same text", "[parser]") {
   std::string printed = ast::to_string(first);
   ast::Policy second = one(printed);
   CHECK(ast::to_string(second) == printed);
+}
+
+}  // namespace
+}  // namespace crossgate::cedar::parser
+
+namespace crossgate::cedar::parser {
+namespace {
+
+TEST_CASE("input must be UTF-8; Unicode spaces separate tokens", "[parser][bad-input]") {
+  CHECK(parse_policy("permit(principal,\xC2\xA0"
+                     "action, resource);")
+            .ok());  // no-break space
+  CHECK(parse_expression("\"caf\xC3\xA9\" == \"caf\xC3\xA9\"").ok());
+  CHECK_THAT(error_of("permit(principal, action, resource) when { \"\xFF\" };"),
+             ContainsSubstring("test.cedar:1:45: invalid UTF-8"));
+  CHECK_THAT(error_of("permit(principal, action, resource) when { \xC0\x80 };"),
+             ContainsSubstring("invalid UTF-8"));
 }
 
 }  // namespace

@@ -28,8 +28,8 @@ TEST_CASE("values of different kinds are never equal", "[value]") {
 
 TEST_CASE("records keep the last of duplicate keys and look fields up", "[value]") {
   Arena arena;
-  std::vector<RecordField> fields{{"b", Value::integer(1)}, {"a", Value::integer(2)},
-                                  {"b", Value::integer(3)}};
+  std::vector<RecordField> fields{
+      {"b", Value::integer(1)}, {"a", Value::integer(2)}, {"b", Value::integer(3)}};
   Value record = Value::make_record(arena, fields);
   REQUIRE(record.as_record().size() == 2);
   REQUIRE(record.find_field("b") != nullptr);
@@ -50,10 +50,12 @@ TEST_CASE("entity uids compare by type and id and print escaped", "[value]") {
 
 TEST_CASE("the arena reuses its block after reset", "[value]") {
   Arena arena(64);
-  for (int i = 0; i < 100; ++i) arena.copy("0123456789abcdef");
+  for (int i = 0; i < 100; ++i)
+    arena.copy("0123456789abcdef");
   std::size_t reserved = arena.bytes_reserved();
   arena.reset();
-  for (int i = 0; i < 10; ++i) arena.copy("0123456789abcdef");
+  for (int i = 0; i < 10; ++i)
+    arena.copy("0123456789abcdef");
   CHECK(arena.bytes_reserved() <= reserved);
 }
 

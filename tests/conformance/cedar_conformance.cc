@@ -131,11 +131,13 @@ class TestRunner {
     std::string expected_decision = json.value("decision", "");
     std::string decision = response.decision == Decision::kAllow ? "allow" : "deny";
     std::set<std::string> expected_reasons, expected_errors, reasons, errors;
-    for (const auto& r : json.value("reason", nlohmann::json::array())) expected_reasons.insert(r.get<std::string>());
+    for (const auto& r : json.value("reason", nlohmann::json::array()))
+      expected_reasons.insert(r.get<std::string>());
     for (const auto& e : json.value("errors", nlohmann::json::array())) {
       expected_errors.insert(e.is_string() ? e.get<std::string>() : e.value("policyId", ""));
     }
-    for (std::uint32_t p : response.determining) reasons.insert(policies.at(p).id);
+    for (std::uint32_t p : response.determining)
+      reasons.insert(policies.at(p).id);
     std::string error_messages;
     for (const PolicyError& e : response.errors) {
       errors.insert(policies.at(e.policy).id);
@@ -204,7 +206,8 @@ int main(int argc, char** argv) {
       std::cerr << "cedar_conformance: " << path.string() << " does not exist\n";
       return 2;
     }
-    for (const fs::path& file : test_files(path)) runner.run(file);
+    for (const fs::path& file : test_files(path))
+      runner.run(file);
   }
   std::cout << totals.passed << " passed, " << totals.failed << " failed\n";
   return totals.failed == 0 ? 0 : 1;

@@ -56,17 +56,12 @@ ExprPtr clone(const Expr& expr) {
   copy->pattern = expr.pattern;
   copy->keys = expr.keys;
   copy->children.reserve(expr.children.size());
-  for (const ExprPtr& child : expr.children) copy->children.push_back(clone(*child));
+  for (const ExprPtr& child : expr.children)
+    copy->children.push_back(clone(*child));
   return copy;
 }
 
 namespace {
-
-std::string quoted(std::string_view text) {
-  std::string out = "\"";
-  append_escaped(out, text);
-  return out + '"';
-}
 
 bool is_identifier(std::string_view name) {
   if (name.empty()) return false;
@@ -99,7 +94,7 @@ std::string operand(const Expr& e) {
 
 std::string attribute_access(const Expr& target, const std::string& name) {
   if (is_identifier(name)) return operand(target) + "." + name;
-  return operand(target) + "[" + quoted(name) + "]";
+  return operand(target) + "[" + quote(name) + "]";
 }
 
 }  // namespace
@@ -108,8 +103,8 @@ std::string to_string(const Expr& e) {
   switch (e.kind) {
     case ExprKind::kBool: return e.bool_value ? "true" : "false";
     case ExprKind::kLong: return std::to_string(e.long_value);
-    case ExprKind::kString: return quoted(e.text);
-    case ExprKind::kEntity: return e.entity.type + "::" + quoted(e.entity.id);
+    case ExprKind::kString: return quote(e.text);
+    case ExprKind::kEntity: return e.entity.type + "::" + quote(e.entity.id);
     case ExprKind::kVar: return std::string(var_name(e.var));
     case ExprKind::kSlot: return std::string(slot_name(e.slot));
     case ExprKind::kIf:
@@ -132,15 +127,15 @@ std::string to_string(const Expr& e) {
         case BinaryOp::kContainsAny:
         case BinaryOp::kGetTag:
         case BinaryOp::kHasTag:
-          return operand(*e.children[0]) + "." + std::string(op) + "(" +
-                 to_string(*e.children[1]) + ")";
+          return operand(*e.children[0]) + "." + std::string(op) + "(" + to_string(*e.children[1]) +
+                 ")";
         default:
           return operand(*e.children[0]) + " " + std::string(op) + " " + operand(*e.children[1]);
       }
     }
     case ExprKind::kGetAttr: return attribute_access(*e.children[0], e.text);
     case ExprKind::kHasAttr:
-      return operand(*e.children[0]) + " has " + (is_identifier(e.text) ? e.text : quoted(e.text));
+      return operand(*e.children[0]) + " has " + (is_identifier(e.text) ? e.text : quote(e.text));
     case ExprKind::kLike: {
       std::string pattern;
       for (const PatternElement& p : e.pattern) {
@@ -174,7 +169,7 @@ std::string to_string(const Expr& e) {
       std::string out = "{";
       for (std::size_t i = 0; i < e.children.size(); ++i) {
         if (i > 0) out += ", ";
-        out += quoted(e.keys[i]) + ": " + to_string(*e.children[i]);
+        out += quote(e.keys[i]) + ": " + to_string(*e.children[i]);
       }
       return out + "}";
     }

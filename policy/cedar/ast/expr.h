@@ -17,7 +17,7 @@ namespace crossgate::cedar::ast {
 enum class Var : std::uint8_t { kPrincipal, kAction, kResource, kContext };
 enum class SlotId : std::uint8_t { kPrincipal, kResource };
 
-std::string_view var_name(Var var);    // "principal", ...
+std::string_view var_name(Var var);       // "principal", ...
 std::string_view slot_name(SlotId slot);  // "?principal", "?resource"
 
 struct EntityRef {

@@ -54,8 +54,7 @@ void Authorizer::authorize(const PolicySet& policies, const Request& request,
     if (!scope_matches(policy.principal, request.principal, evaluator.principal_entity(),
                        entities) ||
         !action_matches(policy.action, request.action, evaluator.action_entity(), entities) ||
-        !scope_matches(policy.resource, request.resource, evaluator.resource_entity(),
-                       entities)) {
+        !scope_matches(policy.resource, request.resource, evaluator.resource_entity(), entities)) {
       continue;
     }
     bool satisfied = true;

@@ -41,8 +41,7 @@ class Authorizer {
  public:
   void authorize(const PolicySet& policies, const Request& request, const Entities& entities,
                  Response& out);
-  Response authorize(const PolicySet& policies, const Request& request,
-                     const Entities& entities) {
+  Response authorize(const PolicySet& policies, const Request& request, const Entities& entities) {
     Response out;
     authorize(policies, request, entities, out);
     return out;

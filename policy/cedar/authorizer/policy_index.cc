@@ -13,7 +13,8 @@ void set_bit(std::vector<std::uint64_t>& bits, std::uint32_t position) {
 
 void or_into(std::uint64_t* out, std::size_t words, const std::vector<std::uint64_t>& bits) {
   std::size_t n = std::min(words, bits.size());
-  for (std::size_t i = 0; i < n; ++i) out[i] |= bits[i];
+  for (std::size_t i = 0; i < n; ++i)
+    out[i] |= bits[i];
 }
 
 }  // namespace
@@ -30,7 +31,9 @@ void PolicyIndex::add(std::uint32_t position, Dimension dimension,
   }
 }
 
-void PolicyIndex::finish_policy(std::uint32_t position) { count_ = std::max(count_, position + 1); }
+void PolicyIndex::finish_policy(std::uint32_t position) {
+  count_ = std::max(count_, position + 1);
+}
 
 void PolicyIndex::gather(const Column& column, const EntityUid& uid, const Entity* entity,
                          const Entities& entities, std::uint64_t* out, std::size_t words) const {
@@ -53,8 +56,8 @@ void PolicyIndex::gather(const Column& column, const EntityUid& uid, const Entit
 }
 
 void PolicyIndex::candidates(const Request& request, const Entities& entities,
-                             const Entity* principal, const Entity* action,
-                             const Entity* resource, std::vector<std::uint64_t>& scratch,
+                             const Entity* principal, const Entity* action, const Entity* resource,
+                             std::vector<std::uint64_t>& scratch,
                              std::vector<std::uint32_t>& out) const {
   std::size_t words = (count_ + 63) / 64;
   if (words == 0) return;
@@ -66,7 +69,8 @@ void PolicyIndex::candidates(const Request& request, const Entities& entities,
   // mentions the action the other two need not be gathered.
   gather(columns_[1], request.action, action, entities, a, words);
   bool any = false;
-  for (std::size_t i = 0; i < words; ++i) any |= a[i] != 0;
+  for (std::size_t i = 0; i < words; ++i)
+    any |= a[i] != 0;
   if (!any) return;
   gather(columns_[0], request.principal, principal, entities, p, words);
   gather(columns_[2], request.resource, resource, entities, r, words);

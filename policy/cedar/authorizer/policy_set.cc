@@ -74,7 +74,8 @@ CompiledScope PolicySet::compile_scope(const ast::ScopeConstraint& scope,
   CompiledScope out;
   out.kind = scope.kind;
   out.entity_type = arena_->copy(scope.entity_type);
-  if (scope.kind == ast::ScopeConstraint::Kind::kEq || scope.kind == ast::ScopeConstraint::Kind::kIn ||
+  if (scope.kind == ast::ScopeConstraint::Kind::kEq ||
+      scope.kind == ast::ScopeConstraint::Kind::kIn ||
       scope.kind == ast::ScopeConstraint::Kind::kIsIn) {
     const ast::EntityRef* ref = &scope.target.entity;
     if (scope.target.is_slot) {
@@ -101,8 +102,8 @@ Status PolicySet::add_compiled(const ast::Policy& source, std::string id, std::s
   std::span<const EntityUid*> actions =
       arena_->make_array<const EntityUid*>(source.action.entities.size());
   for (std::size_t i = 0; i < actions.size(); ++i) {
-    actions[i] = EntityUid::make(*arena_, source.action.entities[i].type,
-                                 source.action.entities[i].id);
+    actions[i] =
+        EntityUid::make(*arena_, source.action.entities[i].type, source.action.entities[i].id);
   }
   compiled.action.targets = actions;
   compiled.condition = condition;

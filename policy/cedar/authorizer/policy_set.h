@@ -26,7 +26,7 @@ namespace crossgate::cedar {
 // A principal or resource scope constraint, ready to check.
 struct CompiledScope {
   ast::ScopeConstraint::Kind kind = ast::ScopeConstraint::Kind::kAny;
-  std::string_view entity_type;      // kIs, kIsIn
+  std::string_view entity_type;       // kIs, kIsIn
   const EntityUid* target = nullptr;  // kEq, kIn, kIsIn
 };
 

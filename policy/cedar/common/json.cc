@@ -13,8 +13,7 @@ struct Refusal {
 
 }  // namespace
 
-Result<nlohmann::json> parse_json(std::string_view text, std::string_view source,
-                                  int max_depth) {
+Result<nlohmann::json> parse_json(std::string_view text, std::string_view source, int max_depth) {
   std::vector<std::set<std::string>> keys_per_object;
   int depth = 0;
   auto check = [&](int /*depth*/, nlohmann::json::parse_event_t event,
@@ -51,7 +50,8 @@ Result<nlohmann::json> parse_json(std::string_view text, std::string_view source
     // nlohmann's message carries the line and column ("... at line 3, column 5: ...").
     std::string what = e.what();
     std::size_t at = what.find("] ");
-    return Error{name + ": invalid JSON: " + (at == std::string::npos ? what : what.substr(at + 2))};
+    return Error{name +
+                 ": invalid JSON: " + (at == std::string::npos ? what : what.substr(at + 2))};
   } catch (const nlohmann::json::exception& e) {
     return Error{name + ": invalid JSON: " + e.what()};
   }

@@ -3,9 +3,8 @@
 // errors say where.
 #pragma once
 
-#include <string_view>
-
 #include <nlohmann/json.hpp>
+#include <string_view>
 
 #include "policy/cedar/common/result.h"
 

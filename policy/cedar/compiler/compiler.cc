@@ -126,7 +126,8 @@ const Node* ExprCompiler::fold(Node* node) {
 const Node* ExprCompiler::lower(const ast::Expr& e, const SlotBindings& slots) {
   std::vector<const Node*> args;
   args.reserve(e.children.size());
-  for (const ast::ExprPtr& child : e.children) args.push_back(lower(*child, slots));
+  for (const ast::ExprPtr& child : e.children)
+    args.push_back(lower(*child, slots));
   switch (e.kind) {
     case ast::ExprKind::kBool: {
       Node* n = make(Op::kConst, e.loc, {});
@@ -200,7 +201,8 @@ const Node* ExprCompiler::lower(const ast::Expr& e, const SlotBindings& slots) {
     case ast::ExprKind::kRecord: {
       Node* n = make(Op::kRecord, e.loc, args);
       std::span<std::string_view> keys = arena_.make_array<std::string_view>(e.keys.size());
-      for (std::size_t i = 0; i < e.keys.size(); ++i) keys[i] = arena_.copy(e.keys[i]);
+      for (std::size_t i = 0; i < e.keys.size(); ++i)
+        keys[i] = arena_.copy(e.keys[i]);
       n->keys = keys;
       return fold(n);
     }

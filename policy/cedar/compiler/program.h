@@ -21,9 +21,9 @@ enum class Op : std::uint8_t {
   kAction,
   kResource,
   kContext,
-  kIf,           // args: condition, then, else
-  kAnd,          // args: left, right (short-circuit)
-  kOr,           // args: left, right (short-circuit)
+  kIf,   // args: condition, then, else
+  kAnd,  // args: left, right (short-circuit)
+  kOr,   // args: left, right (short-circuit)
   kNot,
   kNeg,
   kIsEmpty,
@@ -42,13 +42,13 @@ enum class Op : std::uint8_t {
   kContainsAny,
   kGetTag,
   kHasTag,
-  kGetAttr,      // name
-  kHasAttr,      // name
-  kLike,         // pattern
-  kIs,           // name = entity type; args: target [, in-operand]
+  kGetAttr,  // name
+  kHasAttr,  // name
+  kLike,     // pattern
+  kIs,       // name = entity type; args: target [, in-operand]
   kSet,
-  kRecord,       // keys parallel to args
-  kCall,         // function
+  kRecord,  // keys parallel to args
+  kCall,    // function
 };
 
 // One piece of a `like` pattern.
@@ -60,11 +60,11 @@ struct PatternPiece {
 struct Node {
   Op op = Op::kConst;
   SourceLoc loc;
-  Value constant;                           // kConst
-  std::string_view name;                    // kGetAttr, kHasAttr, kIs
+  Value constant;         // kConst
+  std::string_view name;  // kGetAttr, kHasAttr, kIs
   std::span<const Node* const> args;
-  std::span<const std::string_view> keys;   // kRecord
-  std::span<const PatternPiece> pattern;    // kLike
+  std::span<const std::string_view> keys;       // kRecord
+  std::span<const PatternPiece> pattern;        // kLike
   const ExtensionFunction* function = nullptr;  // kCall
 };
 

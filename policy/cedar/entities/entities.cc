@@ -49,7 +49,8 @@ Status EntitiesBuilder::add(const EntityUid& uid, Value attrs, std::span<const E
   std::uint32_t position = position_of(uid, /*define=*/true);
   std::vector<std::uint32_t> direct;
   direct.reserve(parents.size());
-  for (const EntityUid& parent : parents) direct.push_back(position_of(parent, false));
+  for (const EntityUid& parent : parents)
+    direct.push_back(position_of(parent, false));
   Entity& entity = store_.entities_[position];
   entity.attrs = attrs;
   entity.tags = tags;
@@ -150,7 +151,8 @@ Entities EntitiesBuilder::build() && {
   }
   // One pool for every span, sized first so that the spans stay valid.
   std::size_t total = 0;
-  for (const auto& a : ancestors_of) total += a.size();
+  for (const auto& a : ancestors_of)
+    total += a.size();
   std::vector<std::uint32_t>& pool = store_.ancestor_pool_;
   pool.clear();
   pool.reserve(total);

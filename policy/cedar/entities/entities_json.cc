@@ -9,10 +9,6 @@
 namespace crossgate::cedar {
 namespace {
 
-bool is_action_type_name(std::string_view type) {
-  return type == "Action" || (type.size() > 8 && type.substr(type.size() - 8) == "::Action");
-}
-
 // Every type an entity of `decl`'s type may have among its ancestors: the declared parent
 // types, transitively.
 std::set<std::string, std::less<>> allowed_ancestor_types(const Schema& schema,
@@ -37,7 +33,8 @@ class EntityReader {
 
   Status read(const nlohmann::json& entity, std::size_t index) {
     std::string where = std::string(source_) + ": entity #" + std::to_string(index);
-    if (!entity.is_object()) return Error{where + ": expected an object, got " + std::string(json_type_name(entity))};
+    if (!entity.is_object())
+      return Error{where + ": expected an object, got " + std::string(json_type_name(entity))};
     for (auto it = entity.begin(); it != entity.end(); ++it) {
       if (it.key() != "uid" && it.key() != "attrs" && it.key() != "parents" && it.key() != "tags") {
         return Error{where + ": unexpected field \"" + it.key() + "\""};
@@ -49,7 +46,7 @@ class EntityReader {
     if (!values_.read_uid(entity["uid"], uid, error)) return Error{where + ": \"uid\": " + error};
     where = std::string(source_) + ": entity " + to_string(*uid);
 
-    bool is_action = is_action_type_name(uid->type);
+    bool is_action = is_action_entity_type(uid->type);
     const EntityTypeDecl* decl = nullptr;
     if (schema_ != nullptr && !is_action) {
       decl = schema_->find_entity_type(uid->type);
@@ -93,13 +90,16 @@ class EntityReader {
         if (!values_.read_uid(json[i], parent, error)) {
           return Error{where + ": parent #" + std::to_string(i) + ": " + error};
         }
-        if (is_action && !is_action_type_name(parent->type)) {
-          return Error{where + ": the parent " + to_string(*parent) + " of an action must be an action"};
+        if (is_action && !is_action_entity_type(parent->type)) {
+          return Error{where + ": the parent " + to_string(*parent) +
+                       " of an action must be an action"};
         }
         if (decl != nullptr) {
-          if (!values_.check_uid_declared(*parent, error)) return Error{where + ": parent: " + error};
+          if (!values_.check_uid_declared(*parent, error))
+            return Error{where + ": parent: " + error};
           if (!allowed.contains(parent->type)) {
-            return Error{where + ": " + to_string(*parent) + " cannot be a parent: the schema does not allow `" +
+            return Error{where + ": " + to_string(*parent) +
+                         " cannot be a parent: the schema does not allow `" +
                          std::string(parent->type) + "` as an ancestor of `" + decl->name + "`"};
           }
         }
@@ -139,8 +139,8 @@ class EntityReader {
 
 }  // namespace
 
-Status add_entities_json(EntitiesBuilder& builder, const nlohmann::json& json,
-                         const Schema* schema, std::string_view source) {
+Status add_entities_json(EntitiesBuilder& builder, const nlohmann::json& json, const Schema* schema,
+                         std::string_view source) {
   if (!json.is_array()) {
     return Error{std::string(source) + ": expected a JSON array of entities, got " +
                  std::string(json_type_name(json))};
@@ -186,7 +186,8 @@ Result<Value> parse_context_json(const nlohmann::json& json, Arena& arena, const
   const SchemaType* expected = nullptr;
   if (schema != nullptr && action != nullptr) {
     const ActionDecl* decl = schema->find_action(action->type, action->id);
-    if (decl == nullptr) return Error{where + ": action " + to_string(*action) + " is not declared in the schema"};
+    if (decl == nullptr)
+      return Error{where + ": action " + to_string(*action) + " is not declared in the schema"};
     expected = decl->context.get();
   }
   JsonValueReader reader(arena, schema);

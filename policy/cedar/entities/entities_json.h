@@ -7,9 +7,8 @@
 // their hierarchy) are added to the store.
 #pragma once
 
-#include <string_view>
-
 #include <nlohmann/json.hpp>
+#include <string_view>
 
 #include "policy/cedar/common/result.h"
 #include "policy/cedar/entities/entities.h"
@@ -21,8 +20,8 @@ namespace crossgate::cedar {
 
 // Parses and adds every entity of `json` to `builder`. Errors name `source`, the entity
 // and the attribute at fault.
-Status add_entities_json(EntitiesBuilder& builder, const nlohmann::json& json,
-                         const Schema* schema, std::string_view source);
+Status add_entities_json(EntitiesBuilder& builder, const nlohmann::json& json, const Schema* schema,
+                         std::string_view source);
 
 // Adds the action entities a schema declares, with their parents.
 Status add_schema_actions(EntitiesBuilder& builder, const Schema& schema);

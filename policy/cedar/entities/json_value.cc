@@ -57,10 +57,9 @@ bool JsonValueReader::read_uid(const nlohmann::json& json, const EntityUid*& out
                                std::string& error) {
   const nlohmann::json* body = &json;
   if (is_single_key(json, "__entity")) body = &json["__entity"];
-  if (!body->is_object() || body->size() != 2 || !body->contains("type") ||
-      !body->contains("id")) {
-    return refuse(error, "expected an entity reference {\"type\": ..., \"id\": ...}, got " +
-                             describe(json));
+  if (!body->is_object() || body->size() != 2 || !body->contains("type") || !body->contains("id")) {
+    return refuse(
+        error, "expected an entity reference {\"type\": ..., \"id\": ...}, got " + describe(json));
   }
   const nlohmann::json& type = (*body)["type"];
   const nlohmann::json& id = (*body)["id"];
@@ -99,8 +98,10 @@ bool JsonValueReader::read_extension_call(const nlohmann::json& call, Value& out
                                           std::string& error, int depth) {
   if (!call.is_object() || !call.contains("fn") || !call["fn"].is_string() || call.size() != 2 ||
       (!call.contains("arg") && !call.contains("args"))) {
-    return refuse(error, "an extension value must be {\"fn\": name, \"arg\": value} or "
-                         "{\"fn\": name, \"args\": [values]}, got " + describe(call));
+    return refuse(error,
+                  "an extension value must be {\"fn\": name, \"arg\": value} or "
+                  "{\"fn\": name, \"args\": [values]}, got " +
+                      describe(call));
   }
   const std::string& name = call["fn"].get_ref<const std::string&>();
   const ExtensionFunction* function = find_extension_function(name);
@@ -134,7 +135,9 @@ bool JsonValueReader::read_untyped(const nlohmann::json& json, Value& out, std::
   if (depth > kMaxDepth) return refuse(error, "value nests too deeply");
   switch (json.type()) {
     case nlohmann::json::value_t::boolean: out = Value::boolean(json.get<bool>()); return true;
-    case nlohmann::json::value_t::number_integer: out = Value::integer(json.get<std::int64_t>()); return true;
+    case nlohmann::json::value_t::number_integer:
+      out = Value::integer(json.get<std::int64_t>());
+      return true;
     case nlohmann::json::value_t::number_unsigned:
       if (json.get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX)) {
         return refuse(error, "integer " + json.dump() + " is out of the range of a Cedar long");
@@ -163,9 +166,11 @@ bool JsonValueReader::read_untyped(const nlohmann::json& json, Value& out, std::
         out = Value::entity(uid);
         return true;
       }
-      if (is_single_key(json, "__extn")) return read_extension_call(json["__extn"], out, error, depth);
+      if (is_single_key(json, "__extn"))
+        return read_extension_call(json["__extn"], out, error, depth);
       if (json.contains("__expr")) {
-        return refuse(error, "the `__expr` escape is no longer supported; use `__entity` or `__extn`");
+        return refuse(error,
+                      "the `__expr` escape is no longer supported; use `__entity` or `__extn`");
       }
       return read_record(json, nullptr, out, error, depth);
     }
@@ -187,8 +192,9 @@ bool JsonValueReader::read_record(const nlohmann::json& json, const SchemaType* 
       attribute_type = declared->second.type.get();
     }
     Value value;
-    bool ok = attribute_type != nullptr ? read_typed(it.value(), *attribute_type, value, error, depth + 1)
-                                        : read_untyped(it.value(), value, error, depth + 1);
+    bool ok = attribute_type != nullptr
+                  ? read_typed(it.value(), *attribute_type, value, error, depth + 1)
+                  : read_untyped(it.value(), value, error, depth + 1);
     if (!ok) return within(error, "attribute \"" + it.key() + "\"");
     fields.push_back(RecordField{arena_.copy(it.key()), value});
   }
@@ -203,8 +209,8 @@ bool JsonValueReader::read_record(const nlohmann::json& json, const SchemaType* 
   return true;
 }
 
-bool JsonValueReader::read_typed(const nlohmann::json& json, const SchemaType& expected,
-                                 Value& out, std::string& error, int depth) {
+bool JsonValueReader::read_typed(const nlohmann::json& json, const SchemaType& expected, Value& out,
+                                 std::string& error, int depth) {
   if (depth > kMaxDepth) return refuse(error, "value nests too deeply");
   auto mismatch = [&] {
     return refuse(error, "expected " + to_string(expected) + ", got " + describe(json));
@@ -225,8 +231,8 @@ bool JsonValueReader::read_typed(const nlohmann::json& json, const SchemaType& e
       const EntityUid* uid;
       if (!read_uid(json, uid, error)) return mismatch();
       if (uid->type != expected.name) {
-        return refuse(error, "expected an entity of type `" + expected.name + "`, got " +
-                                 to_string(*uid));
+        return refuse(error,
+                      "expected an entity of type `" + expected.name + "`, got " + to_string(*uid));
       }
       if (!check_uid_declared(*uid, error)) return false;
       out = Value::entity(uid);
@@ -291,12 +297,14 @@ nlohmann::json to_json(const Value& value) {
     case ValueKind::kEntity: return nlohmann::json{{"__entity", to_json(value.as_entity())}};
     case ValueKind::kSet: {
       nlohmann::json out = nlohmann::json::array();
-      for (const Value& e : value.as_set()) out.push_back(to_json(e));
+      for (const Value& e : value.as_set())
+        out.push_back(to_json(e));
       return out;
     }
     case ValueKind::kRecord: {
       nlohmann::json out = nlohmann::json::object();
-      for (const RecordField& f : value.as_record()) out[std::string(f.name)] = to_json(f.value);
+      for (const RecordField& f : value.as_record())
+        out[std::string(f.name)] = to_json(f.value);
       return out;
     }
     case ValueKind::kDecimal: return extension("decimal", ext::to_string(value.as_decimal()));

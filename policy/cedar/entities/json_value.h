@@ -9,9 +9,8 @@
 // against their declared attributes.
 #pragma once
 
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "policy/cedar/schema/schema.h"
 #include "policy/cedar/value/arena.h"
@@ -27,8 +26,7 @@ class JsonValueReader {
 
   // `expected` may be null (no type information). On failure returns false and sets
   // `error` to a message that starts with the path inside `json` at fault, if any.
-  bool read(const nlohmann::json& json, const SchemaType* expected, Value& out,
-            std::string& error);
+  bool read(const nlohmann::json& json, const SchemaType* expected, Value& out, std::string& error);
 
   // An entity uid written `{"type": T, "id": I}` or `{"__entity": {...}}`.
   bool read_uid(const nlohmann::json& json, const EntityUid*& out, std::string& error);

@@ -6,7 +6,7 @@
 namespace crossgate::cedar {
 
 std::string EvalError::message() const {
-  std::string operation = node == nullptr ? std::string("?")
+  std::string operation = node == nullptr             ? std::string("?")
                           : node->function != nullptr ? std::string(node->function->name)
                                                       : std::string(op_name(node->op));
   switch (kind) {

@@ -16,8 +16,7 @@ Evaluator::Evaluator(const Request& request, const Entities& entities, Arena& sc
       action_(entities.find(request.action)),
       resource_(entities.find(request.resource)) {}
 
-bool Evaluator::fail(EvalErrorKind kind, const Node& node, Value subject,
-                     std::string_view detail) {
+bool Evaluator::fail(EvalErrorKind kind, const Node& node, Value subject, std::string_view detail) {
   error_ = EvalError{};
   error_.kind = kind;
   error_.node = &node;
@@ -199,7 +198,8 @@ namespace {
 bool is_subset(std::span<const Value> small, std::span<const Value> large) {
   std::size_t j = 0;
   for (const Value& v : small) {
-    while (j < large.size() && compare(large[j], v) < 0) ++j;
+    while (j < large.size() && compare(large[j], v) < 0)
+      ++j;
     if (j == large.size() || !(large[j] == v)) return false;
     ++j;
   }

@@ -28,7 +28,7 @@ std::optional<Datetime> parse_datetime(std::string_view text);
 // with an optional leading '-', e.g. "1d2h", "-30m", "500ms". Overflow is refused.
 std::optional<Duration> parse_duration(std::string_view text);
 
-std::optional<Datetime> offset(Datetime at, Duration by);            // none on overflow
+std::optional<Datetime> offset(Datetime at, Duration by);             // none on overflow
 std::optional<Duration> duration_since(Datetime at, Datetime since);  // none on overflow
 std::optional<Datetime> to_date(Datetime at);  // midnight UTC of that day; none on overflow
 Duration to_time(Datetime at);                 // time since that midnight, always >= 0

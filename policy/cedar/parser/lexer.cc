@@ -1,13 +1,19 @@
 #include "policy/cedar/parser/lexer.h"
 
+#include "policy/cedar/common/utf8.h"
+
 namespace crossgate::cedar::parser {
 namespace {
 
 bool is_ident_start(char c) {
   return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
-bool is_ident_char(char c) { return is_ident_start(c) || (c >= '0' && c <= '9'); }
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_ident_char(char c) {
+  return is_ident_start(c) || (c >= '0' && c <= '9');
+}
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
 
 class Scanner {
  public:
@@ -15,6 +21,15 @@ class Scanner {
 
   Lexed run() {
     Lexed out;
+    // The reference reads policies as Rust strings, which are valid UTF-8 by construction;
+    // anything else is refused before any token, at the first bad byte.
+    if (std::size_t invalid = find_invalid_utf8(text_); invalid != std::string_view::npos) {
+      while (pos_ < invalid)
+        advance();
+      out.error = "invalid UTF-8";
+      out.tokens.push_back(Token{TokenKind::kInvalid, text_.substr(pos_, 1), here()});
+      return out;
+    }
     while (true) {
       skip_space_and_comments();
       if (pos_ >= text_.size()) {
@@ -48,7 +63,14 @@ class Scanner {
       if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
         advance();
       } else if (c == '/' && pos_ + 1 < text_.size() && text_[pos_ + 1] == '/') {
-        while (pos_ < text_.size() && text_[pos_] != '\n') advance();
+        while (pos_ < text_.size() && text_[pos_] != '\n')
+          advance();
+      } else if (static_cast<unsigned char>(c) >= 0x80) {
+        // Unicode whitespace (e.g. a no-break space pasted from a document) separates tokens
+        // as in the reference grammar.
+        CodePoint cp = decode_utf8(text_, pos_);
+        if (cp.length == 0 || !is_unicode_space(cp.value)) return;
+        advance(cp.length);
       } else {
         return;
       }
@@ -67,18 +89,21 @@ class Scanner {
     char n = pos_ + 1 < text_.size() ? text_[pos_ + 1] : '\0';
     if (is_ident_start(c)) {
       std::size_t end = pos_ + 1;
-      while (end < text_.size() && is_ident_char(text_[end])) ++end;
+      while (end < text_.size() && is_ident_char(text_[end]))
+        ++end;
       return make(TokenKind::kIdent, end - pos_, loc);
     }
     if (is_digit(c)) {
       std::size_t end = pos_ + 1;
-      while (end < text_.size() && is_digit(text_[end])) ++end;
+      while (end < text_.size() && is_digit(text_[end]))
+        ++end;
       return make(TokenKind::kNumber, end - pos_, loc);
     }
     if (c == '"') return string_token(loc, error);
     if (c == '?' && is_ident_start(n)) {
       std::size_t end = pos_ + 2;
-      while (end < text_.size() && is_ident_char(text_[end])) ++end;
+      while (end < text_.size() && is_ident_char(text_[end]))
+        ++end;
       return make(TokenKind::kSlot, end - pos_, loc);
     }
     switch (c) {
@@ -86,8 +111,8 @@ class Scanner {
       case '.': return make(TokenKind::kDot, 1, loc);
       case ',': return make(TokenKind::kComma, 1, loc);
       case ';': return make(TokenKind::kSemicolon, 1, loc);
-      case ':': return n == ':' ? make(TokenKind::kColonColon, 2, loc)
-                                : make(TokenKind::kColon, 1, loc);
+      case ':':
+        return n == ':' ? make(TokenKind::kColonColon, 2, loc) : make(TokenKind::kColon, 1, loc);
       case '(': return make(TokenKind::kLParen, 1, loc);
       case ')': return make(TokenKind::kRParen, 1, loc);
       case '{': return make(TokenKind::kLBrace, 1, loc);
@@ -149,7 +174,9 @@ class Scanner {
 
 }  // namespace
 
-Lexed tokenize(std::string_view text) { return Scanner(text).run(); }
+Lexed tokenize(std::string_view text) {
+  return Scanner(text).run();
+}
 
 std::string_view token_kind_text(TokenKind kind) {
   switch (kind) {

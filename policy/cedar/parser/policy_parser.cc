@@ -8,6 +8,7 @@
 
 #include "policy/cedar/parser/lexer.h"
 #include "policy/cedar/parser/unescape.h"
+#include "policy/cedar/value/value.h"
 
 namespace crossgate::cedar::parser {
 namespace {
@@ -17,15 +18,15 @@ using ast::Expr;
 using ast::ExprKind;
 using ast::ExprPtr;
 
-constexpr std::array<std::string_view, 9> kReserved = {"true", "false", "if",   "then", "else",
+constexpr std::array<std::string_view, 9> kReserved = {"true", "false", "if",  "then", "else",
                                                        "in",   "is",    "has", "like"};
 constexpr std::array<std::string_view, 4> kExtensionFunctions = {"ip", "decimal", "datetime",
                                                                  "duration"};
 constexpr std::array<std::string_view, 18> kExtensionMethods = {
-    "lessThan",   "lessThanOrEqual", "greaterThan", "greaterThanOrEqual", "isIpv4",
-    "isIpv6",     "isLoopback",      "isMulticast", "isInRange",          "offset",
-    "durationSince", "toDate",       "toTime",      "toMilliseconds",     "toSeconds",
-    "toMinutes",  "toHours",         "toDays"};
+    "lessThan",      "lessThanOrEqual", "greaterThan", "greaterThanOrEqual", "isIpv4",
+    "isIpv6",        "isLoopback",      "isMulticast", "isInRange",          "offset",
+    "durationSince", "toDate",          "toTime",      "toMilliseconds",     "toSeconds",
+    "toMinutes",     "toHours",         "toDays"};
 constexpr std::array<std::string_view, 6> kBuiltinMethods = {
     "contains", "containsAll", "containsAny", "isEmpty", "getTag", "hasTag"};
 
@@ -147,8 +148,7 @@ class Parser {
     Parser& parser;
     DepthGuard(Parser& p, SourceLoc loc) : parser(p) {
       if (++parser.depth_ > kMaxNesting) {
-        parser.fail(loc, "expression nests deeper than " + std::to_string(kMaxNesting) +
-                             " levels");
+        parser.fail(loc, "expression nests deeper than " + std::to_string(kMaxNesting) + " levels");
       }
     }
     ~DepthGuard() { --parser.depth_; }
@@ -167,7 +167,8 @@ class Parser {
   // (parsed by loops, not recursion) cannot produce a tree too tall to walk.
   ExprPtr with_children(ExprPtr e, std::vector<ExprPtr> children) {
     int height = 1;
-    for (const ExprPtr& c : children) height = std::max(height, 1 + c->height);
+    for (const ExprPtr& c : children)
+      height = std::max(height, 1 + c->height);
     if (height > kMaxNesting) {
       fail(e->loc, "expression nests deeper than " + std::to_string(kMaxNesting) + " levels");
     }
@@ -224,12 +225,16 @@ class Parser {
   }
 
   void check_path(const Path& path) const {
-    for (std::string_view c : path.components) check_unreserved(c, path.loc);
+    for (std::string_view c : path.components)
+      check_unreserved(c, path.loc);
   }
 
   std::string string_literal(const Token& token) const {
-    std::string out, error;
-    if (!unescape_string(token.text, out, error)) fail(token.loc, error);
+    std::string out;
+    UnescapeError error;
+    if (!unescape_string(token.text, out, error)) {
+      fail(location_in_string(token.loc, token.text, error.offset), error.message);
+    }
     return out;
   }
 
@@ -276,7 +281,8 @@ class Parser {
                            " (expected `permit` or `forbid`)");
     }
     scope(p, effect.loc);
-    while (at(TokenKind::kIdent)) p.conditions.push_back(condition());
+    while (at(TokenKind::kIdent))
+      p.conditions.push_back(condition());
     if (!at(TokenKind::kSemicolon)) unexpected("`when`, `unless` or `;`");
     next();
     return p;
@@ -309,19 +315,18 @@ class Parser {
       if (!accept(TokenKind::kComma)) break;
     }
     if (!at(TokenKind::kRParen)) unexpected("`,` or `)`");
-    static constexpr std::array<std::string_view, 3> kNames = {"principal", "action",
-                                                               "resource"};
+    static constexpr std::array<std::string_view, 3> kNames = {"principal", "action", "resource"};
     if (index < 3) {
-      fail(last, "this policy is missing the `" + std::string(kNames[static_cast<std::size_t>(
-                                                      index)]) +
+      fail(last, "this policy is missing the `" +
+                     std::string(kNames[static_cast<std::size_t>(index)]) +
                      "` variable in the scope");
     }
     next();
   }
 
   void scope_variable(ast::Var expected) {
-    const Token& t = expect(TokenKind::kIdent, std::string("`") +
-                                                   std::string(ast::var_name(expected)) + "`");
+    const Token& t =
+        expect(TokenKind::kIdent, std::string("`") + std::string(ast::var_name(expected)) + "`");
     std::optional<ast::Var> var = var_of(t.text);
     if (!var || *var == ast::Var::kContext) {
       fail(t.loc, "found an invalid variable in the policy scope: " + std::string(t.text));
@@ -337,8 +342,8 @@ class Parser {
     ast::EntityOrSlot target;
     if (at(TokenKind::kSlot)) {
       const Token& slot = next();
-      ast::SlotId wanted = var == ast::Var::kPrincipal ? ast::SlotId::kPrincipal
-                                                       : ast::SlotId::kResource;
+      ast::SlotId wanted =
+          var == ast::Var::kPrincipal ? ast::SlotId::kPrincipal : ast::SlotId::kResource;
       if (slot.text != "?principal" && slot.text != "?resource") {
         fail(slot.loc, "`" + std::string(slot.text) + "` is not a valid template slot");
       }
@@ -381,7 +386,8 @@ class Parser {
     } else {
       reject_scope_operator();
     }
-    if (at_word("is")) fail(peek().loc, "when `is` and `in` are used together, `is` must come first");
+    if (at_word("is"))
+      fail(peek().loc, "when `is` and `in` are used together, `is` must come first");
     return c;
   }
 
@@ -393,15 +399,10 @@ class Parser {
       case TokenKind::kLessEq:
       case TokenKind::kGreater:
       case TokenKind::kGreaterEq:
-        fail(peek().loc, "invalid operator in the policy scope: " +
-                             std::string(token_kind_text(peek().kind)));
+        fail(peek().loc,
+             "invalid operator in the policy scope: " + std::string(token_kind_text(peek().kind)));
       default: return;
     }
-  }
-
-  static bool is_action_type(std::string_view type) {
-    return type == "Action" ||
-           (type.size() > 8 && type.substr(type.size() - 8) == "::Action");
   }
 
   ast::ActionConstraint action_scope() {
@@ -430,17 +431,18 @@ class Parser {
         c.entities.push_back(entity_ref("an entity uid or set of entity uids"));
       }
     } else {
-      if (at(TokenKind::kAssign)) fail(peek().loc, "'=' is not a valid operator in Cedar; use `==`");
+      if (at(TokenKind::kAssign))
+        fail(peek().loc, "'=' is not a valid operator in Cedar; use `==`");
       if (at(TokenKind::kNotEq) || at(TokenKind::kLess) || at(TokenKind::kLessEq) ||
           at(TokenKind::kGreater) || at(TokenKind::kGreaterEq)) {
-        fail(peek().loc, "invalid operator in the action scope: " +
-                             std::string(token_kind_text(peek().kind)));
+        fail(peek().loc,
+             "invalid operator in the action scope: " + std::string(token_kind_text(peek().kind)));
       }
       return c;
     }
     if (at_word("is")) fail(peek().loc, "`is` cannot appear in the action scope");
     for (const ast::EntityRef& e : c.entities) {
-      if (!is_action_type(e.type)) {
+      if (!is_action_entity_type(e.type)) {
         fail(rhs, "expected an entity uid with type `Action` but got `" + e.type + "::\"" + e.id +
                       "\"`");
       }
@@ -467,8 +469,8 @@ class Parser {
     c.body = expression();
     expect(TokenKind::kRBrace, "`}`");
     if (const Expr* slot = find_slot(*c.body)) {
-      fail(slot->loc, "found template slot " + std::string(ast::slot_name(slot->slot)) +
-                          " in a `" + std::string(kind.text) + "` clause");
+      fail(slot->loc, "found template slot " + std::string(ast::slot_name(slot->slot)) + " in a `" +
+                          std::string(kind.text) + "` clause");
     }
     return c;
   }
@@ -558,8 +560,10 @@ class Parser {
       }
       next();
       ExprPtr e = leaf(ExprKind::kLike, loc);
-      std::string error;
-      if (!unescape_pattern(pattern.text, e->pattern, error)) fail(pattern.loc, error);
+      UnescapeError error;
+      if (!unescape_pattern(pattern.text, e->pattern, error)) {
+        fail(location_in_string(pattern.loc, pattern.text, error.offset), error.message);
+      }
       std::vector<ExprPtr> children;
       children.push_back(std::move(left));
       return with_children(std::move(e), std::move(children));
@@ -632,10 +636,11 @@ class Parser {
     ExprPtr path = std::move(target);
     for (std::size_t i = 0; i < names.size(); ++i) {
       ExprPtr test = attribute(ExprKind::kHasAttr, ast::clone(*path), names[i], loc);
-      result = result ? binary(ExprKind::kAnd, BinaryOp::kEq, std::move(result), std::move(test),
-                               loc)
-                      : std::move(test);
-      if (i + 1 < names.size()) path = attribute(ExprKind::kGetAttr, std::move(path), names[i], loc);
+      result = result
+                   ? binary(ExprKind::kAnd, BinaryOp::kEq, std::move(result), std::move(test), loc)
+                   : std::move(test);
+      if (i + 1 < names.size())
+        path = attribute(ExprKind::kGetAttr, std::move(path), names[i], loc);
     }
     return result;
   }
@@ -673,8 +678,8 @@ class Parser {
       ++count;
     }
     if (count > 4) {
-      fail(loc, std::string("too many occurrences of `") + (op == TokenKind::kBang ? "!" : "-") +
-                    "`");
+      fail(loc,
+           std::string("too many occurrences of `") + (op == TokenKind::kBang ? "!" : "-") + "`");
     }
     ExprPtr operand;
     if (op == TokenKind::kMinus && at(TokenKind::kNumber) && !continues_member(peek(1).kind)) {
@@ -705,8 +710,8 @@ class Parser {
 
   std::uint64_t parse_number(const Token& token) const {
     std::uint64_t value = 0;
-    auto [end, ec] = std::from_chars(token.text.data(), token.text.data() + token.text.size(),
-                                     value);
+    auto [end, ec] =
+        std::from_chars(token.text.data(), token.text.data() + token.text.size(), value);
     if (ec != std::errc() || end != token.text.data() + token.text.size()) {
       fail(token.loc, "integer literal `" + std::string(token.text) + "` is too large");
     }
@@ -736,8 +741,8 @@ class Parser {
         fail(loc, "attempted to call `" + name + "." + std::string(peek(1).text) + "(...)`, but `" +
                       name + "` does not have any methods");
       } else if (at(TokenKind::kDot) || at(TokenKind::kLBracket)) {
-        fail(loc, "invalid member access on `" + name + "`: `" + name +
-                      "` has no fields or methods");
+        fail(loc,
+             "invalid member access on `" + name + "`: `" + name + "` has no fields or methods");
       } else {
         fail(loc, "invalid variable: " + name);
       }
@@ -829,7 +834,8 @@ class Parser {
       args.insert(args.begin(), std::move(receiver));
       return with_children(std::move(e), std::move(args));
     }
-    if (contains(kExtensionFunctions, name)) fail(loc, "`" + name + "` is a function, not a method");
+    if (contains(kExtensionFunctions, name))
+      fail(loc, "`" + name + "` is a function, not a method");
     fail(loc, "`" + name + "` is not a valid method");
   }
 
@@ -858,8 +864,7 @@ class Parser {
           fail(t.loc, "`" + std::string(t.text) + "` is not a valid template slot");
         }
         head.expr = leaf(ExprKind::kSlot, t.loc);
-        head.expr->slot = t.text == "?principal" ? ast::SlotId::kPrincipal
-                                                 : ast::SlotId::kResource;
+        head.expr->slot = t.text == "?principal" ? ast::SlotId::kPrincipal : ast::SlotId::kResource;
         return head;
       }
       case TokenKind::kLParen: {

@@ -18,7 +18,7 @@ namespace crossgate::cedar::parser {
 inline constexpr int kMaxNesting = 128;
 
 struct ParseOptions {
-  std::string source_name;         // for messages, e.g. "policies/base.cedar"
+  std::string source_name;  // for messages, e.g. "policies/base.cedar"
   std::string id_prefix = "policy";
   std::size_t first_index = 0;
 };

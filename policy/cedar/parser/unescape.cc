@@ -2,6 +2,8 @@
 
 #include <cstdint>
 
+#include "policy/cedar/common/utf8.h"
+
 namespace crossgate::cedar::parser {
 namespace {
 
@@ -12,29 +14,16 @@ int hex_value(char c) {
   return -1;
 }
 
-void append_utf8(std::string& out, std::uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
-
 // Calls `on_char(text)` for each decoded piece and `on_star(escaped)` for each `*` (so the
 // pattern form can tell `*` from `\*`). Returns false with `error` set on a bad escape.
 template <class OnText, class OnStar>
-bool decode(std::string_view raw, bool allow_star_escape, std::string& error, OnText on_text,
+bool decode(std::string_view raw, bool allow_star_escape, UnescapeError& error, OnText on_text,
             OnStar on_star) {
+  auto fail = [&error](std::size_t offset, std::string message) {
+    error.offset = offset;
+    error.message = std::move(message);
+    return false;
+  };
   std::string piece;
   std::size_t i = 0;
   while (i < raw.size()) {
@@ -45,8 +34,7 @@ bool decode(std::string_view raw, bool allow_star_escape, std::string& error, On
       continue;
     }
     if (c == '\r') {
-      error = "a bare carriage return is not allowed in a string literal";
-      return false;
+      return fail(i, "a bare carriage return is not allowed in a string literal");
     }
     if (c != '\\') {
       piece.assign(1, c);
@@ -55,9 +43,9 @@ bool decode(std::string_view raw, bool allow_star_escape, std::string& error, On
       continue;
     }
     if (i + 1 >= raw.size()) {
-      error = "a string literal cannot end with a lone backslash";
-      return false;
+      return fail(i, "a string literal cannot end with a lone backslash");
     }
+    const std::size_t backslash = i;
     char e = raw[i + 1];
     i += 2;
     switch (e) {
@@ -73,8 +61,7 @@ bool decode(std::string_view raw, bool allow_star_escape, std::string& error, On
           on_star(true);
           continue;
         }
-        error = "invalid escape `\\*` (it is only meaningful in a `like` pattern)";
-        return false;
+        return fail(backslash, "invalid escape `\\*` (it is only meaningful in a `like` pattern)");
       case '\n':
         // Line continuation: skip the break and the whitespace that follows it.
         while (i < raw.size() &&
@@ -84,13 +71,11 @@ bool decode(std::string_view raw, bool allow_star_escape, std::string& error, On
         continue;
       case 'x': {
         if (i + 2 > raw.size() || hex_value(raw[i]) < 0 || hex_value(raw[i + 1]) < 0) {
-          error = "`\\x` must be followed by two hexadecimal digits";
-          return false;
+          return fail(backslash, "`\\x` must be followed by two hexadecimal digits");
         }
         int value = hex_value(raw[i]) * 16 + hex_value(raw[i + 1]);
         if (value > 0x7f) {
-          error = "`\\x` escapes must be at most \\x7f";
-          return false;
+          return fail(backslash, "`\\x` escapes must be at most `\\x7F`; use `\\u{...}` instead");
         }
         piece.assign(1, static_cast<char>(value));
         on_text(piece);
@@ -99,8 +84,7 @@ bool decode(std::string_view raw, bool allow_star_escape, std::string& error, On
       }
       case 'u': {
         if (i >= raw.size() || raw[i] != '{') {
-          error = "`\\u` must be followed by `{hex digits}`";
-          return false;
+          return fail(backslash, "`\\u` must be followed by `{hex digits}`");
         }
         ++i;
         std::uint32_t value = 0;
@@ -109,50 +93,41 @@ bool decode(std::string_view raw, bool allow_star_escape, std::string& error, On
         while (i < raw.size() && raw[i] != '}') {
           if (raw[i] == '_') {
             if (first) {
-              error = "a unicode escape cannot start with `_`";
-              return false;
+              return fail(backslash, "a unicode escape cannot start with `_`");
             }
             ++i;
             continue;
           }
           int h = hex_value(raw[i]);
           if (h < 0) {
-            error = "invalid character in a unicode escape";
-            return false;
+            return fail(backslash, "invalid character in a unicode escape");
           }
           if (++digits > 6) {
-            error = "a unicode escape has at most six hexadecimal digits";
-            return false;
+            return fail(backslash, "a unicode escape has at most six hexadecimal digits");
           }
           value = value * 16 + static_cast<std::uint32_t>(h);
           first = false;
           ++i;
         }
         if (i >= raw.size()) {
-          error = "unterminated unicode escape";
-          return false;
+          return fail(backslash, "unterminated unicode escape");
         }
         ++i;  // '}'
         if (digits == 0) {
-          error = "empty unicode escape";
-          return false;
+          return fail(backslash, "empty unicode escape");
         }
         if (value >= 0xD800 && value <= 0xDFFF) {
-          error = "a unicode escape cannot be a surrogate";
-          return false;
+          return fail(backslash, "a unicode escape cannot be a surrogate");
         }
         if (value > 0x10FFFF) {
-          error = "a unicode escape must be at most 10FFFF";
-          return false;
+          return fail(backslash, "a unicode escape must be at most 10FFFF");
         }
         piece.clear();
-        append_utf8(piece, value);
+        append_utf8(piece, static_cast<char32_t>(value));
         on_text(piece);
         continue;
       }
-      default:
-        error = std::string("invalid escape `\\") + e + "`";
-        return false;
+      default: return fail(backslash, std::string("invalid escape `\\") + e + "`");
     }
   }
   return true;
@@ -160,15 +135,27 @@ bool decode(std::string_view raw, bool allow_star_escape, std::string& error, On
 
 }  // namespace
 
-bool unescape_string(std::string_view raw, std::string& out, std::string& error) {
+SourceLoc location_in_string(SourceLoc opening_quote, std::string_view raw, std::size_t offset) {
+  SourceLoc loc{opening_quote.line, opening_quote.column + 1};
+  for (std::size_t i = 0; i < offset && i < raw.size(); ++i) {
+    if (raw[i] == '\n') {
+      ++loc.line;
+      loc.column = 1;
+    } else {
+      ++loc.column;
+    }
+  }
+  return loc;
+}
+
+bool unescape_string(std::string_view raw, std::string& out, UnescapeError& error) {
   out.clear();
   return decode(
-      raw, false, error, [&](std::string_view text) { out += text; },
-      [&](bool) { out += '*'; });
+      raw, false, error, [&](std::string_view text) { out += text; }, [&](bool) { out += '*'; });
 }
 
 bool unescape_pattern(std::string_view raw, std::vector<ast::PatternElement>& out,
-                      std::string& error) {
+                      UnescapeError& error) {
   out.clear();
   auto add_literal = [&](std::string_view text) {
     if (out.empty() || out.back().wildcard) out.push_back(ast::PatternElement{false, {}});

@@ -11,9 +11,18 @@
 
 namespace crossgate::cedar::parser {
 
+struct UnescapeError {
+  std::size_t offset = 0;  // into the raw text, where the bad escape starts
+  std::string message;
+};
+
 // On failure returns false and sets `error`; `out` is then unspecified.
-bool unescape_string(std::string_view raw, std::string& out, std::string& error);
+bool unescape_string(std::string_view raw, std::string& out, UnescapeError& error);
 bool unescape_pattern(std::string_view raw, std::vector<ast::PatternElement>& out,
-                      std::string& error);
+                      UnescapeError& error);
+
+// Where `offset` into a string token's raw text lies in the source, given where the
+// token's opening quote is.
+SourceLoc location_in_string(SourceLoc opening_quote, std::string_view raw, std::size_t offset);
 
 }  // namespace crossgate::cedar::parser

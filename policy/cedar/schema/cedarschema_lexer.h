@@ -27,9 +27,7 @@ struct Token {
   bool is_punct(std::string_view spelling) const {
     return kind == Kind::kPunct && text == spelling;
   }
-  bool is_word(std::string_view word) const {
-    return kind == Kind::kIdentifier && text == word;
-  }
+  bool is_word(std::string_view word) const { return kind == Kind::kIdentifier && text == word; }
 };
 
 // Splits `text` into tokens, skipping whitespace and `//` comments. The result always

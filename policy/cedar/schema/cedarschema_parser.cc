@@ -1,5 +1,6 @@
 #include "policy/cedar/schema/cedarschema_parser.h"
 
+#include <algorithm>
 #include <map>
 #include <optional>
 #include <set>
@@ -20,13 +21,6 @@ using schema_ast::Annotations;
 using schema_ast::Name;
 using schema_ast::Type;
 using schema_ast::TypePtr;
-
-std::string in_quotes(std::string_view text) {
-  std::string out = "\"";
-  append_escaped(out, text);
-  out += '"';
-  return out;
-}
 
 // Recursive descent over the token list. Every parse_* function returns false (or an
 // empty optional) after recording the first error; callers stop at once.
@@ -305,8 +299,9 @@ class Parser {
       path->text += part->text;
     }
     if (!schema_names::is_unqualified(path->text)) {
-      fail_at(path->loc, "an action reference needs a quoted id after its type, as in `" +
-                             path->text + "::\"id\"`");
+      fail_at(path->loc, "an action reference needs a quoted id, as in `" +
+                             std::string(schema_names::namespace_of(path->text)) + "::\"" +
+                             std::string(schema_names::basename_of(path->text)) + "\"`");
       return std::nullopt;
     }
     ref.id = std::move(path->text);
@@ -367,7 +362,7 @@ class Parser {
   bool parse_applies_to(schema_ast::Action& decl, const Name& action) {
     if (!expect_punct("{")) return false;
     decl.has_applies_to = true;
-    const std::string action_name = in_quotes(action.text);
+    const std::string action_name = quote(action.text);
     std::optional<SourceLoc> principal_at, resource_at, context_at;
     while (true) {
       const Token& keyword = peek();
@@ -444,8 +439,8 @@ class Parser {
 
   bool check_depth(int depth) {
     if (depth <= schema_ast::kMaxTypeDepth) return true;
-    return fail_at(peek().loc, "types nest more than " +
-                                   std::to_string(schema_ast::kMaxTypeDepth) + " levels deep");
+    return fail_at(peek().loc, "types nest more than " + std::to_string(schema_ast::kMaxTypeDepth) +
+                                   " levels deep");
   }
 
   // `Set` `<` Type `>` | RecType | Path
@@ -489,7 +484,7 @@ class Parser {
       if (!name) return nullptr;
       attribute.loc = name->loc;
       if (!names.insert(name->text).second) {
-        fail_at(name->loc, "duplicate attribute " + in_quotes(name->text) + " in record type");
+        fail_at(name->loc, "duplicate attribute " + quote(name->text) + " in record type");
         return nullptr;
       }
       attribute.name = std::move(name->text);

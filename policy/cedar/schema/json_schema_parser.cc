@@ -22,14 +22,9 @@ using schema_ast::Name;
 using schema_ast::Type;
 using schema_ast::TypePtr;
 
-std::string in_quotes(std::string_view text) {
-  std::string out = "\"";
-  append_escaped(out, text);
-  out += '"';
-  return out;
+std::string backticked(std::string_view text) {
+  return "`" + std::string(text) + "`";
 }
-
-std::string backticked(std::string_view text) { return "`" + std::string(text) + "`"; }
 
 // "`a`, `b` or `c`"
 std::string one_of(std::initializer_list<std::string_view> names) {
@@ -68,9 +63,7 @@ Result<Json> read_json(std::string_view text, std::string_view source) {
   std::optional<std::string> duplicate;
   auto callback = [&](int /*depth*/, Json::parse_event_t event, Json& parsed) {
     switch (event) {
-      case Json::parse_event_t::object_start:
-        frames.emplace_back();
-        break;
+      case Json::parse_event_t::object_start: frames.emplace_back(); break;
       case Json::parse_event_t::object_end:
         if (!frames.empty()) frames.pop_back();
         break;
@@ -78,17 +71,16 @@ Result<Json> read_json(std::string_view text, std::string_view source) {
         const std::string& key = parsed.get_ref<const std::string&>();
         if (!frames.empty()) {
           if (!frames.back().keys.insert(key).second && !duplicate) {
-            duplicate = "duplicate key " + in_quotes(key);
+            duplicate = "duplicate key " + quote(key);
             if (frames.size() >= 2 && !frames[frames.size() - 2].last_key.empty()) {
-              duplicate->append(" in " + in_quotes(frames[frames.size() - 2].last_key));
+              duplicate->append(" in " + quote(frames[frames.size() - 2].last_key));
             }
           }
           frames.back().last_key = key;
         }
         break;
       }
-      default:
-        break;
+      default: break;
     }
     return true;
   };
@@ -126,7 +118,7 @@ class Converter {
       schema_ast::Namespace ns;
       ns.name = key;
       if (!key.empty() && !schema_names::is_valid_path(key)) {
-        fail("invalid namespace name " + in_quotes(key));
+        fail("invalid namespace name " + quote(key));
         return error();
       }
       where_ = key.empty() ? "the empty namespace" : "namespace " + backticked(key);
@@ -140,8 +132,8 @@ class Converter {
   Error error() const { return Error{error_}; }
 
   bool fail(std::string_view message) {
-    error_ = format_at(source_, {}, where_.empty() ? std::string(message)
-                                                   : where_ + ": " + std::string(message));
+    error_ = format_at(
+        source_, {}, where_.empty() ? std::string(message) : where_ + ": " + std::string(message));
     return false;
   }
 
@@ -170,7 +162,8 @@ class Converter {
   bool check_fields(const Json& json, std::initializer_list<std::string_view> allowed) {
     for (const auto& [key, value] : json.items()) {
       bool known = false;
-      for (std::string_view name : allowed) known = known || key == name;
+      for (std::string_view name : allowed)
+        known = known || key == name;
       if (!known) {
         return fail("unknown field " + backticked(key) + ", expected " + one_of(allowed));
       }
@@ -196,7 +189,7 @@ class Converter {
     std::optional<std::string> text = read_string(json, what);
     if (!text) return std::nullopt;
     if (!schema_names::is_valid_path(*text)) {
-      fail("invalid " + std::string(what) + " " + in_quotes(*text));
+      fail("invalid " + std::string(what) + " " + quote(*text));
       return std::nullopt;
     }
     return Name{std::move(*text), {}};
@@ -222,8 +215,13 @@ class Converter {
     Annotations annotations;
     for (const auto& [key, value] : json.items()) {
       if (!schema_names::is_identifier(key)) {
-        fail("invalid annotation name " + in_quotes(key));
+        fail("invalid annotation name " + quote(key));
         return std::nullopt;
+      }
+      // `null` stands for an annotation without a value, like `@key` in the text syntax.
+      if (value.is_null()) {
+        annotations.emplace(key, "");
+        continue;
       }
       std::optional<std::string> text = read_string(value, "an annotation value");
       if (!text) return std::nullopt;
@@ -266,7 +264,7 @@ class Converter {
 
   bool check_declared_identifier(const std::string& name, std::string_view what) {
     if (schema_names::is_identifier(name) && !schema_names::is_reserved_word(name)) return true;
-    return fail("invalid " + std::string(what) + " name " + in_quotes(name));
+    return fail("invalid " + std::string(what) + " name " + quote(name));
   }
 
   bool read_common_type(const std::string& name, const Json& json, schema_ast::Namespace& ns) {
@@ -341,7 +339,7 @@ class Converter {
   }
 
   bool read_action(const std::string& id, const Json& json, schema_ast::Namespace& ns) {
-    Where where(*this, "action " + schema_names::action_type_of(ns.name) + "::" + in_quotes(id));
+    Where where(*this, "action " + schema_names::action_type_of(ns.name) + "::" + quote(id));
     if (!check_object(json, "an action definition")) return false;
     if (!check_fields(json, {"attributes", "appliesTo", "memberOf", "annotations"})) {
       return false;
@@ -405,8 +403,7 @@ class Converter {
 
   TypePtr read_type(const Json& json, int depth, TypeContext context) {
     if (depth > schema_ast::kMaxTypeDepth) {
-      fail("types nest more than " + std::to_string(schema_ast::kMaxTypeDepth) +
-           " levels deep");
+      fail("types nest more than " + std::to_string(schema_ast::kMaxTypeDepth) + " levels deep");
       return nullptr;
     }
     if (!check_object(json, "a type")) return nullptr;
@@ -438,7 +435,8 @@ class Converter {
     auto only = [&](std::initializer_list<std::string_view> allowed) {
       for (std::string_view name : {"element", "attributes", "additionalAttributes", "name"}) {
         bool ok = false;
-        for (std::string_view a : allowed) ok = ok || a == name;
+        for (std::string_view a : allowed)
+          ok = ok || a == name;
         if (!ok && field(json, name)) {
           return fail("field " + backticked(name) + " does not belong in a " +
                       backticked(*type_name) + " type");
@@ -477,7 +475,7 @@ class Converter {
       std::optional<Name> path = read_path(*name, "type name");
       if (!path) return nullptr;
       if (*type_name == "Extension" && !schema_names::is_unqualified(path->text)) {
-        fail("invalid extension type name " + in_quotes(path->text));
+        fail("invalid extension type name " + quote(path->text));
         return nullptr;
       }
       type->kind = *type_name == "Entity"           ? Type::Kind::kEntity
@@ -488,7 +486,7 @@ class Converter {
       // Any other name refers to a common type.
       if (!only({})) return nullptr;
       if (!schema_names::is_valid_path(*type_name)) {
-        fail("invalid common type name " + in_quotes(*type_name));
+        fail("invalid common type name " + quote(*type_name));
         return nullptr;
       }
       type->kind = Type::Kind::kCommon;
@@ -509,7 +507,7 @@ class Converter {
     if (!attributes) return fail("a `Record` type needs `attributes`");
     if (!check_object(*attributes, "`attributes`")) return false;
     for (const auto& [name, value] : attributes->items()) {
-      Where where(*this, "attribute " + in_quotes(name));
+      Where where(*this, "attribute " + quote(name));
       schema_ast::Attribute attribute;
       attribute.name = name;
       attribute.type = read_type(value, depth + 1, TypeContext::kAttribute);

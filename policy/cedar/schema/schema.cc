@@ -22,21 +22,11 @@ std::string action_key(std::string_view type, std::string_view id) {
 
 void append_type(std::string& out, const SchemaType& type) {
   switch (type.kind) {
-    case SchemaType::Kind::kBool:
-      out += "Bool";
-      return;
-    case SchemaType::Kind::kLong:
-      out += "Long";
-      return;
-    case SchemaType::Kind::kString:
-      out += "String";
-      return;
-    case SchemaType::Kind::kExtension:
-      out += type.name;
-      return;
-    case SchemaType::Kind::kEntity:
-      out += "Entity<" + type.name + ">";
-      return;
+    case SchemaType::Kind::kBool: out += "Bool"; return;
+    case SchemaType::Kind::kLong: out += "Long"; return;
+    case SchemaType::Kind::kString: out += "String"; return;
+    case SchemaType::Kind::kExtension: out += type.name; return;
+    case SchemaType::Kind::kEntity: out += "Entity<" + type.name + ">"; return;
     case SchemaType::Kind::kSet:
       out += "Set<";
       if (type.element) append_type(out, *type.element);

@@ -42,10 +42,10 @@ struct SchemaType {
 std::string to_string(const SchemaType& type);
 
 struct EntityTypeDecl {
-  std::string name;                       // fully qualified
-  std::vector<std::string> parent_types;  // `in [...]` / memberOfTypes, fully qualified
-  SchemaTypePtr shape;                    // always a record, possibly without attributes
-  SchemaTypePtr tags;                     // nullptr when the type declares no tags
+  std::string name;                                  // fully qualified
+  std::vector<std::string> parent_types;             // `in [...]` / memberOfTypes, fully qualified
+  SchemaTypePtr shape;                               // always a record, possibly without attributes
+  SchemaTypePtr tags;                                // nullptr when the type declares no tags
   std::optional<std::vector<std::string>> enum_ids;  // set for `enum [...]` types
   std::map<std::string, std::string> annotations;
   std::string source;  // the fragment it was declared in, for messages

@@ -54,9 +54,9 @@ struct Type {
     kCommon,          // JSON {"type": "X"} and `context: X`: must name a common type
   };
   Kind kind = Kind::kBool;
-  Name name;                           // kEntity, kExtension, kEntityOrCommon, kCommon
-  TypePtr element;                     // kSet
-  std::vector<Attribute> attributes;   // kRecord; names are unique
+  Name name;                          // kEntity, kExtension, kEntityOrCommon, kCommon
+  TypePtr element;                    // kSet
+  std::vector<Attribute> attributes;  // kRecord; names are unique
   SourceLoc loc;
 };
 

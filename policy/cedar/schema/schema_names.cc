@@ -10,7 +10,9 @@ bool is_ident_start(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
 }
 
-bool is_ident_continue(char c) { return is_ident_start(c) || (c >= '0' && c <= '9'); }
+bool is_ident_continue(char c) {
+  return is_ident_start(c) || (c >= '0' && c <= '9');
+}
 
 }  // namespace
 
@@ -80,6 +82,8 @@ std::string_view namespace_of(std::string_view path) {
   return sep == std::string_view::npos ? std::string_view() : path.substr(0, sep);
 }
 
-std::string action_type_of(std::string_view ns) { return qualify(ns, "Action"); }
+std::string action_type_of(std::string_view ns) {
+  return qualify(ns, "Action");
+}
 
 }  // namespace crossgate::cedar::schema_names

@@ -62,7 +62,9 @@ SchemaTypePtr empty_record() {
   return kEmpty;
 }
 
-std::string backticked(std::string_view text) { return "`" + std::string(text) + "`"; }
+std::string backticked(std::string_view text) {
+  return "`" + std::string(text) + "`";
+}
 
 std::string uid_text(const ActionRef& uid) {
   std::string out = uid.type + "::\"";
@@ -223,9 +225,9 @@ class Resolver {
       return fail(fragment, decl.name.loc, "`__cedar` is reserved and cannot name a common type");
     }
     if (names::is_reserved_common_type_name(basename)) {
-      return fail(fragment, decl.name.loc,
-                  backticked(basename) +
-                      " is a reserved schema keyword and cannot name a common type");
+      return fail(
+          fragment, decl.name.loc,
+          backticked(basename) + " is a reserved schema keyword and cannot name a common type");
     }
     std::string name = names::qualify(ns.name, basename);
     auto [it, inserted] = commons_.try_emplace(name);
@@ -319,8 +321,10 @@ class Resolver {
         add(std::string(builtin), builtin);
       }
     };
-    for (std::string_view name : kPrimitiveTypes) add_both(name);
-    for (std::string_view name : kExtensionTypes) add_both(name);
+    for (std::string_view name : kPrimitiveTypes)
+      add_both(name);
+    for (std::string_view name : kExtensionTypes)
+      add_both(name);
   }
 
   // RFC 24 lookup: an unqualified name is tried in the current namespace, then in the
@@ -336,9 +340,8 @@ class Resolver {
       if (want != Want::kEntity && commons_.contains(candidate)) {
         return Found{true, std::move(candidate)};
       }
-      if (want != Want::kCommon &&
-          (entity_index_.contains(candidate) ||
-           (action_types_count && action_types_.contains(candidate)))) {
+      if (want != Want::kCommon && (entity_index_.contains(candidate) ||
+                                    (action_types_count && action_types_.contains(candidate)))) {
         return Found{false, std::move(candidate)};
       }
     }
@@ -372,20 +375,17 @@ class Resolver {
       return std::nullopt;
     }
     switch (raw.kind) {
-      case Kind::kBool:
-        return Built{builtin_type("Bool")};
-      case Kind::kLong:
-        return Built{builtin_type("Long")};
-      case Kind::kString:
-        return Built{builtin_type("String")};
+      case Kind::kBool: return Built{builtin_type("Bool")};
+      case Kind::kLong: return Built{builtin_type("Long")};
+      case Kind::kString: return Built{builtin_type("String")};
       case Kind::kSet: {
         std::optional<Built> element = resolve_type(*raw.element, site, frames + 1);
         if (!element) return std::nullopt;
         auto type = std::make_shared<SchemaType>();
         type->kind = SchemaType::Kind::kSet;
         type->element = element->type;
-        return check_limits(Built{std::move(type), element->height + 1, element->size + 1},
-                            site, raw.loc);
+        return check_limits(Built{std::move(type), element->height + 1, element->size + 1}, site,
+                            raw.loc);
       }
       case Kind::kRecord: {
         auto type = std::make_shared<SchemaType>();
@@ -437,14 +437,15 @@ class Resolver {
     return std::nullopt;
   }
 
-  std::optional<Built> resolve_common(const std::string& name, SourceLoc ref_loc,
-                                      const Site& site, int frames) {
+  std::optional<Built> resolve_common(const std::string& name, SourceLoc ref_loc, const Site& site,
+                                      int frames) {
     CommonDef& def = commons_.at(name);
     if (def.state == CommonDef::State::kDone) return def.built;
     if (def.state == CommonDef::State::kResolving) {
       std::string chain;
       auto start = std::find(resolving_.begin(), resolving_.end(), name);
-      for (auto it = start; it != resolving_.end(); ++it) chain += backticked(*it) + " -> ";
+      for (auto it = start; it != resolving_.end(); ++it)
+        chain += backticked(*it) + " -> ";
       chain += backticked(name);
       fail(*site.fragment, ref_loc,
            "common type " + backticked(name) + " is defined in terms of itself: " + chain);
@@ -514,7 +515,8 @@ class Resolver {
       if (decl.enum_ids) {
         out.enum_ids = decl.enum_ids;
       } else {
-        if (!resolve_entity_list(decl.parents, {def.fragment, &def.ns, "the parents of " + label, {}},
+        if (!resolve_entity_list(decl.parents,
+                                 {def.fragment, &def.ns, "the parents of " + label, {}},
                                  out.parent_types)) {
           return false;
         }

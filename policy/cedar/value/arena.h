@@ -48,7 +48,8 @@ class Arena {
     static_assert(std::is_trivially_destructible_v<T>, "arena objects are never destroyed");
     if (count == 0) return {};
     T* data = static_cast<T*>(allocate(sizeof(T) * count, alignof(T)));
-    for (std::size_t i = 0; i < count; ++i) new (data + i) T();
+    for (std::size_t i = 0; i < count; ++i)
+      new (data + i) T();
     return {data, count};
   }
 
@@ -78,7 +79,8 @@ class Arena {
  private:
   void grow(std::size_t at_least) {
     std::size_t size = next_block_bytes_;
-    while (size < at_least) size *= 2;
+    while (size < at_least)
+      size *= 2;
     blocks_.push_back(Block{std::make_unique<char[]>(size), size});
     current_ = blocks_.back().data.get();
     capacity_ = size;

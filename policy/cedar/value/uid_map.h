@@ -50,7 +50,8 @@ class UidMap {
   std::size_t probe(const EntityUid& key) const {
     std::size_t mask = slots_.size() - 1;
     std::size_t i = static_cast<std::size_t>(key.hash) & mask;
-    while (slots_[i].has_value() && !(slots_[i]->first == key)) i = (i + 1) & mask;
+    while (slots_[i].has_value() && !(slots_[i]->first == key))
+      i = (i + 1) & mask;
     return i;
   }
 

@@ -68,6 +68,13 @@ void append_escaped(std::string& out, std::string_view text) {
   }
 }
 
+std::string quote(std::string_view text) {
+  std::string out = "\"";
+  append_escaped(out, text);
+  out += '"';
+  return out;
+}
+
 std::string to_string(const EntityUid& uid) {
   std::string out(uid.type);
   out += "::\"";

@@ -43,6 +43,11 @@ struct EntityUid {
 // Cedar's textual form, e.g. `User::"alice"` with the id escaped.
 std::string to_string(const EntityUid& uid);
 
+// Whether entities of this type are actions: `Action` or `Namespace::Action`.
+inline bool is_action_entity_type(std::string_view type) {
+  return type == "Action" || (type.size() > 8 && type.ends_with("::Action"));
+}
+
 enum class ValueKind : std::uint8_t {
   kBool,
   kLong,
@@ -114,9 +119,7 @@ class Value {
   static Value make_record(Arena& arena, std::span<RecordField> fields);
   static Value empty_record() { return Value(ValueKind::kRecord); }
   // Copies `text` into `arena`.
-  static Value make_string(Arena& arena, std::string_view text) {
-    return string(arena.copy(text));
-  }
+  static Value make_string(Arena& arena, std::string_view text) { return string(arena.copy(text)); }
 
   ValueKind kind() const { return kind_; }
   bool is(ValueKind kind) const { return kind_ == kind; }
@@ -157,7 +160,9 @@ struct RecordField {
   Value value;
 };
 
-inline std::span<const RecordField> Value::as_record() const { return {fields_, size_}; }
+inline std::span<const RecordField> Value::as_record() const {
+  return {fields_, size_};
+}
 
 // Structural equality, as Cedar's `==`: values of different kinds are unequal.
 bool operator==(const Value& a, const Value& b);
@@ -172,5 +177,8 @@ std::string to_string(const Value& value);
 // Writes `text` as a Cedar string literal body with the reference implementation's
 // escaping (quotes, backslashes and control characters escaped).
 void append_escaped(std::string& out, std::string_view text);
+
+// `text` as a Cedar string literal, quotes included: "a\"b".
+std::string quote(std::string_view text);
 
 }  // namespace crossgate::cedar

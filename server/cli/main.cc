@@ -1,0 +1,34 @@
+// The crossgate command line. Each subcommand lives in its own file.
+#include <iostream>
+#include <string_view>
+#include <vector>
+
+#include "server/cli/authorize_command.h"
+
+namespace {
+
+constexpr const char* kUsage = R"(usage: crossgate <command> [options]
+
+commands:
+  authorize   decide one Cedar request from policy, entity and request files
+
+Run `crossgate <command> --help` for a command's options.
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::cerr << kUsage;
+    return 2;
+  }
+  std::string_view command = argv[1];
+  std::vector<std::string_view> args(argv + 2, argv + argc);
+  if (command == "authorize") return crossgate::cli::authorize_command(args);
+  if (command == "--help" || command == "-h" || command == "help") {
+    std::cout << kUsage;
+    return 0;
+  }
+  std::cerr << "crossgate: unknown command `" << command << "`\n" << kUsage;
+  return 2;
+}
