@@ -1,23 +1,15 @@
 #!/usr/bin/env bash
-# Sets up the machine, builds crossgate (default preset) and runs its main job on the
-# built-in example: every request in deploy/example/requests decided against the example
-# policies, schema and entities.
+# Sets up the machine, builds crossgate (default preset) and runs its main job: the
+# decision daemon on the built-in example bundle and owner registry (deploy/example),
+# listening on 127.0.0.1:50051 without TLS (loopback only). Ctrl-C stops it.
+#
+# A first request, from another terminal:
+#   /usr/bin/python3 deploy/example/first_request.py
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ./scripts/setup.sh
 cmake --preset default
-cmake --build --preset default --target crossgate
+cmake --build --preset default --target crossgate crossgate_proto_python
 
-example=deploy/example
-for request in "$example"/requests/*.json; do
-  echo "== $(basename "$request")"
-  status=0
-  ./build/default/server/crossgate authorize \
-    --policies "$example/bundle/policies" \
-    --schema "$example/bundle/schema.cedarschema" \
-    --entities "$example/entities.json" \
-    --request "$request" || status=$?
-  # 0 is ALLOW and 1 is DENY; anything else means the input was unusable.
-  [ "$status" -le 1 ] || exit "$status"
-done
+exec ./build/default/server/crossgate serve --config deploy/example/crossgate.yaml

@@ -4,13 +4,19 @@
 #include <vector>
 
 #include "server/cli/authorize_command.h"
+#include "server/cli/eval_command.h"
+#include "server/cli/serve_command.h"
+#include "server/cli/sign_command.h"
 
 namespace {
 
 constexpr const char* kUsage = R"(usage: crossgate <command> [options]
 
 commands:
-  authorize   decide one Cedar request from policy, entity and request files
+  serve       run the decision daemon (gRPC) with a configuration file
+  eval        decide one request as the daemon would, and print the decision record
+  sign        add a signature to a bundle directory's signatures.json
+  authorize   decide one plain Cedar request from policy, entity and request files
 
 Run `crossgate <command> --help` for a command's options.
 )";
@@ -24,7 +30,10 @@ int main(int argc, char** argv) {
   }
   std::string_view command = argv[1];
   std::vector<std::string_view> args(argv + 2, argv + argc);
+  if (command == "serve") return crossgate::cli::serve_command(args);
+  if (command == "eval") return crossgate::cli::eval_command(args);
   if (command == "authorize") return crossgate::cli::authorize_command(args);
+  if (command == "sign") return crossgate::cli::sign_command(args);
   if (command == "--help" || command == "-h" || command == "help") {
     std::cout << kUsage;
     return 0;

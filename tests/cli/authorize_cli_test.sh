@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # `crossgate authorize` on the built-in example, one case per run:
 #   authorize_cli_test.sh CROSSGATE EXAMPLE_DIR (allow|deny|bad-policy|bad-request)
+# EXAMPLE_DIR holds plain Cedar inputs: policies/, schema.cedarschema, entities.json, requests/.
 set -uo pipefail
 crossgate=$1 example=$2 case=$3
-args=(--policies "$example/bundle/policies" --schema "$example/bundle/schema.cedarschema"
+args=(--policies "$example/policies" --schema "$example/schema.cedarschema"
       --entities "$example/entities.json")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

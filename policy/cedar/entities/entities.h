@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -48,6 +49,13 @@ class Entities {
   bool is_in(const EntityUid& descendant, const EntityUid& ancestor) const;
   bool is_in(const Entity* descendant_entity, const EntityUid& descendant,
              const EntityUid& ancestor) const;
+
+  // The position of an entity (defined or only named as a parent), for building the
+  // ancestors of request-local entities; nullopt when the store does not know it.
+  std::optional<std::uint32_t> position(const EntityUid& uid) const {
+    const std::uint32_t* p = index_.find(uid);
+    return p == nullptr ? std::nullopt : std::optional<std::uint32_t>(*p);
+  }
 
   // The entity at a position from `Entity::ancestors`.
   const Entity& at(std::uint32_t position) const { return entities_[position]; }

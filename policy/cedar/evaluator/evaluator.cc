@@ -12,9 +12,16 @@ Evaluator::Evaluator(const Request& request, const Entities& entities, Arena& sc
     : request_(request),
       entities_(entities),
       scratch_(scratch),
-      principal_(entities.find(request.principal)),
-      action_(entities.find(request.action)),
-      resource_(entities.find(request.resource)) {}
+      principal_(find_entity(request.principal)),
+      action_(find_entity(request.action)),
+      resource_(find_entity(request.resource)) {}
+
+const Entity* Evaluator::find_entity(const EntityUid& uid) const {
+  for (const Entity& e : request_.entities) {
+    if (*e.uid == uid) return &e;
+  }
+  return entities_.find(uid);
+}
 
 bool Evaluator::fail(EvalErrorKind kind, const Node& node, Value subject, std::string_view detail) {
   error_ = EvalError{};
@@ -34,7 +41,7 @@ const Entity* Evaluator::lookup(const EntityUid& uid) const {
   if (&uid == &request_.principal) return principal_;
   if (&uid == &request_.resource) return resource_;
   if (&uid == &request_.action) return action_;
-  return entities_.find(uid);
+  return find_entity(uid);
 }
 
 bool Evaluator::evaluate_bool(const Node& node, bool& out) {

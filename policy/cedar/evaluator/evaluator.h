@@ -35,6 +35,7 @@ class Evaluator {
   bool fail(EvalErrorKind kind, const Node& node, Value subject, std::string_view detail = {});
   bool type_error(const Node& node, Value got, std::string_view expected);
   const Entity* lookup(const EntityUid& uid) const;
+  const Entity* find_entity(const EntityUid& uid) const;
 
   bool eval_if(const Node& node, Value& out);
   bool eval_logical(const Node& node, bool is_and, Value& out);

@@ -92,6 +92,19 @@ SchemaBuilder::~SchemaBuilder() = default;
 SchemaBuilder::SchemaBuilder(SchemaBuilder&&) noexcept = default;
 SchemaBuilder& SchemaBuilder::operator=(SchemaBuilder&&) noexcept = default;
 
+bool SchemaBuilder::declares_common_type(std::string_view name) const {
+  if (!fragments_) return false;
+  for (const schema_ast::Fragment& fragment : fragments_->list) {
+    for (const schema_ast::Namespace& ns : fragment.namespaces) {
+      for (const schema_ast::CommonType& type : ns.common_types) {
+        std::string qualified = ns.name.empty() ? type.name.text : ns.name + "::" + type.name.text;
+        if (qualified == name) return true;
+      }
+    }
+  }
+  return false;
+}
+
 Status SchemaBuilder::add_cedarschema(std::string_view text, std::string_view source_name) {
   Result<schema_ast::Fragment> fragment = parse_cedarschema_fragment(text, source_name);
   if (!fragment) return fragment.error();

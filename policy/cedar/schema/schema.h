@@ -105,6 +105,11 @@ class SchemaBuilder {
   Status add_json(std::string_view text, std::string_view source_name);
   Result<Schema> build() const;
 
+  // Whether any fragment added so far declares the common type `name` (qualified, e.g.
+  // "Extra" in the empty namespace or "NS::Extra"), so that a caller can supply a default
+  // declaration only where none was written.
+  bool declares_common_type(std::string_view name) const;
+
  private:
   struct Fragments;
   std::unique_ptr<Fragments> fragments_;

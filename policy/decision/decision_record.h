@@ -1,0 +1,66 @@
+// The decision record (design section 7): one JSON object per line in the decision log.
+//
+//   {"seq": 42, "time": "2026-11-27T18:34:45.123Z", "decision_id": "...",
+//    "request_id": "...", "decision": "ALLOW" | "DENY", "reasons": [...], "notes": [...],
+//    "determining_policies": [{"id", "name"}], "erroring_policies": [{"id", "name", "error"}],
+//    "owners": {"identity": {...}, "platform": {...}, "policy": {...}},
+//    "workload": "...",
+//    "principal": {"evidence", "verified", "failure", "lifetime_failure", "spiffe_id", "issuer",
+//    "subject",
+//                  "repository_id", "environment", "workflow", "role_arn",
+//                  "source_identity", "session_name", "session_tags", "issued_at",
+//                  "not_before", "expires_at", "token_sha256"},
+//    "gateway": {"spiffe_id", "trusted_asserter"},
+//    "request": {"api", "action", "resource", "resource_arn", "resource_kind",
+//                "source_account", "source_region", "target_account", "target_region",
+//                "processing_regions", "data_classification", "emergency_grant_id",
+//                "call_chain": [{"workload", "kind"}], "context": {...}},
+//    "bundle": {"name", "revision", "digest"}, "registry": {"name", "revision", "digest"},
+//    "emergency_grant": {"id", "incident_id", "incident_owner", "requested_by",
+//                        "approved_by"} | null,
+//    "obligations": {"role_arn", "role_session_name", "source_identity", "session_tags",
+//                    "duration_seconds"} | null,
+//    "latency_us": 87,
+//    "prev": "<SHA-256 hex of the previous record's line>"}
+//
+// Principal fields that are empty are left out. The record keeps the verified identity
+// and the request as given, never a token (only its digest), which is enough to decide
+// the request again (input_from_record) against another bundle.
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+
+#include "policy/cedar/common/result.h"
+#include "policy/decision/decision_engine.h"
+#include "policy/decision/decision_input.h"
+
+namespace crossgate::decision {
+
+// Everything but "seq" and "prev", which the log adds as it chains records.
+nlohmann::ordered_json make_record(const DecisionInput& input, const Decision& decision,
+                                   const VersionInfo& bundle, const VersionInfo& registry,
+                                   std::int64_t latency_us);
+
+// A denial that never reached the engine's answer (e.g. the log could not be written):
+// the same record shape, with `reasons` as given.
+void mark_denied(nlohmann::ordered_json& record, std::string_view reason, std::string note);
+
+// The line as it is written (without the newline): the record with "seq" first and "prev"
+// last.
+std::string chain_record(const nlohmann::ordered_json& record, std::uint64_t seq,
+                         const std::string& previous_hash);
+
+// SHA-256 (hex) of a record line, without its newline: the next record's "prev".
+std::string record_hash(std::string_view line);
+
+// The hash that the first record of a chain points back to.
+inline constexpr std::string_view kGenesisHash =
+    "0000000000000000000000000000000000000000000000000000000000000000";
+
+// The decision input a record holds, for deciding again.
+cedar::Result<DecisionInput> input_from_record(const nlohmann::json& record);
+
+}  // namespace crossgate::decision

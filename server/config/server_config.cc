@@ -1,0 +1,162 @@
+#include "server/config/server_config.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "policy/common/yaml_reader.h"
+#include "policy/identity/jwt.h"
+
+namespace crossgate::server {
+
+const CallerConfig* ServerConfig::find_caller(std::string_view spiffe_id) const {
+  for (const CallerConfig& c : callers) {
+    if (c.spiffe_id == spiffe_id) return &c;
+  }
+  return nullptr;
+}
+
+bool is_loopback_address(std::string_view address) {
+  std::string_view host = address;
+  if (host.starts_with("[")) {
+    host = host.substr(1, host.find(']') == std::string_view::npos ? 0 : host.find(']') - 1);
+  } else if (std::size_t colon = host.rfind(':'); colon != std::string_view::npos) {
+    host = host.substr(0, colon);
+  }
+  return host == "localhost" || host == "::1" || host.starts_with("127.");
+}
+
+namespace {
+
+std::filesystem::path resolve(const std::filesystem::path& base, const std::string& path) {
+  if (path.empty()) return {};
+  std::filesystem::path p(path);
+  return p.is_absolute() ? p : base / p;
+}
+
+void read_bundle_source(yaml::MapReader& r, const std::filesystem::path& base,
+                        BundleSourceConfig& out) {
+  r.allow_only({"path", "public_keys", "signatures_required"});
+  out.path = resolve(base, r.required_string("path"));
+  for (const std::string& key : r.string_list("public_keys"))
+    out.public_keys.push_back(resolve(base, key));
+  out.signatures_required = static_cast<int>(r.optional_int("signatures_required", 1));
+  if (r.ok() && out.signatures_required < 1) r.fail("must be at least 1", "signatures_required");
+}
+
+}  // namespace
+
+cedar::Result<ServerConfig> parse_server_config(std::string_view text,
+                                                const std::filesystem::path& file) {
+  std::string source = file.string();
+  cedar::Result<YAML::Node> doc = yaml::parse(text, source);
+  if (!doc.ok()) return doc.error();
+  std::filesystem::path base = file.parent_path();
+  ServerConfig c;
+  c.source = file;
+  yaml::MapReader r(*doc, source, "");
+  r.allow_only({"listen", "tls", "callers", "policy_bundle", "owner_registry",
+                "allow_unsigned_bundles", "identity", "decision_log", "limits"});
+  r.child("listen", false, [&](yaml::MapReader& l) {
+    l.allow_only({"address", "plaintext"});
+    c.listen_address = l.optional_string("address", c.listen_address);
+    c.plaintext = l.optional_bool("plaintext", false);
+    if (l.ok() && c.plaintext && !is_loopback_address(c.listen_address)) {
+      l.fail("plaintext is allowed only on a loopback address, not " + c.listen_address,
+             "plaintext");
+    }
+  });
+  r.child("tls", !c.plaintext, [&](yaml::MapReader& t) {
+    t.allow_only({"cert", "key", "client_ca"});
+    c.tls_cert = resolve(base, t.required_string("cert"));
+    c.tls_key = resolve(base, t.required_string("key"));
+    c.tls_client_ca = resolve(base, t.optional_string("client_ca"));
+  });
+  r.each("callers", false, [&](yaml::MapReader& e) {
+    e.allow_only({"spiffe_id", "roles"});
+    CallerConfig caller;
+    caller.spiffe_id = e.required_string("spiffe_id");
+    if (e.ok() && !identity::spiffe_trust_domain(caller.spiffe_id)) {
+      e.fail("`" + caller.spiffe_id + "` is not a SPIFFE ID", "spiffe_id");
+    }
+    for (const std::string& role : e.string_list("roles", true)) {
+      if (role == "ask") {
+        caller.may_ask = true;
+      } else if (role == "assert_aws_session") {
+        caller.may_assert_aws_session = true;
+      } else if (role == "read_status") {
+        caller.may_read_status = true;
+      } else if (e.ok()) {
+        e.fail("unknown role `" + role + "` (expected ask, assert_aws_session or read_status)",
+               "roles");
+      }
+    }
+    if (e.ok() && c.find_caller(caller.spiffe_id) != nullptr) {
+      e.fail("caller " + caller.spiffe_id + " is listed twice", "spiffe_id");
+    }
+    c.callers.push_back(std::move(caller));
+  });
+  r.child("policy_bundle", true,
+          [&](yaml::MapReader& b) { read_bundle_source(b, base, c.policy_bundle); });
+  r.child("owner_registry", true,
+          [&](yaml::MapReader& b) { read_bundle_source(b, base, c.owner_registry); });
+  c.allow_unsigned_bundles = r.optional_bool("allow_unsigned_bundles", false);
+  r.child("identity", false, [&](yaml::MapReader& i) {
+    i.allow_only({"audience", "leeway_seconds", "token_cache_entries", "spiffe_trust_domains",
+                  "oidc_issuers"});
+    c.audience = i.optional_string("audience", c.audience);
+    c.leeway_seconds = i.optional_int("leeway_seconds", c.leeway_seconds);
+    if (i.ok() && (c.leeway_seconds < 0 || c.leeway_seconds > 300)) {
+      i.fail("must be between 0 and 300", "leeway_seconds");
+    }
+    c.token_cache_entries = i.optional_int("token_cache_entries", c.token_cache_entries);
+    if (i.ok() && c.token_cache_entries < 0) i.fail("must not be negative", "token_cache_entries");
+    i.each("spiffe_trust_domains", false, [&](yaml::MapReader& d) {
+      d.allow_only({"trust_domain", "jwks"});
+      c.trust_domains.push_back(
+          {d.required_string("trust_domain"), resolve(base, d.required_string("jwks"))});
+    });
+    i.each("oidc_issuers", false, [&](yaml::MapReader& d) {
+      d.allow_only({"issuer", "jwks"});
+      c.issuers.push_back({d.required_string("issuer"), resolve(base, d.required_string("jwks"))});
+    });
+  });
+  r.child("decision_log", true, [&](yaml::MapReader& l) {
+    l.allow_only({"path"});
+    c.decision_log = resolve(base, l.required_string("path"));
+  });
+  r.child("limits", false, [&](yaml::MapReader& l) {
+    l.allow_only({"max_batch_size", "max_message_bytes"});
+    c.max_batch_size = l.optional_int("max_batch_size", c.max_batch_size);
+    if (l.ok() && (c.max_batch_size < 1 || c.max_batch_size > 100000)) {
+      l.fail("must be between 1 and 100000", "max_batch_size");
+    }
+    c.max_message_bytes = l.optional_int("max_message_bytes", c.max_message_bytes);
+    if (l.ok() && (c.max_message_bytes < 1024 || c.max_message_bytes > (64 << 20))) {
+      l.fail("must be between 1024 and 67108864", "max_message_bytes");
+    }
+  });
+  if (r.ok() && !c.allow_unsigned_bundles) {
+    if (c.policy_bundle.public_keys.empty()) {
+      r.fail(
+          "policy_bundle.public_keys: at least one key is required (or allow_unsigned_bundles: "
+          "true "
+          "for development)");
+    } else if (c.owner_registry.public_keys.empty()) {
+      r.fail(
+          "owner_registry.public_keys: at least one key is required (or allow_unsigned_bundles: "
+          "true for development)");
+    }
+  }
+  if (!r.ok()) return cedar::Error{r.error()};
+  return c;
+}
+
+cedar::Result<ServerConfig> load_server_config(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return cedar::Error{file.string() + ": cannot read the configuration file"};
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_server_config(text.str(), file);
+}
+
+}  // namespace crossgate::server
