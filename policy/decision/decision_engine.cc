@@ -4,8 +4,10 @@
 
 #include "policy/bedrock/actions.h"
 #include "policy/bedrock/arn.h"
+#include "policy/cedar/entities/json_value.h"
 #include "policy/decision/decision_id.h"
 #include "policy/decision/guardrails.h"
+#include "policy/model/builtin_schema.h"
 #include "policy/model/registry_entities.h"
 #include "policy/model/request_projection.h"
 
@@ -81,6 +83,26 @@ cedar::Result<Normalized> normalize(const RequestFacts& facts,
   return n;
 }
 
+// The extra context must fit the bundle schema's `Extra` whether or not the request gets
+// as far as Cedar: a malformed request is refused, not recorded.
+cedar::Status check_extra(const nlohmann::json& extra, const std::string& iam_action,
+                          const cedar::Schema& schema) {
+  const cedar::ActionDecl* action = schema.find_action(model::kAction, iam_action);
+  if (action == nullptr || !action->context) return cedar::Ok{};
+  auto it = action->context->attributes.find("extra");
+  if (it == action->context->attributes.end()) return cedar::Ok{};
+  cedar::Arena scratch;
+  cedar::JsonValueReader reader(scratch, &schema);
+  cedar::Value value;
+  std::string error;
+  if (!reader.read(extra, it->second.type.get(), value, error)) {
+    return cedar::Error{"context: " + error +
+                        " (extra context attributes must be declared in the bundle schema's "
+                        "`type Extra`)"};
+  }
+  return cedar::Ok{};
+}
+
 std::vector<const registry::Workload*> workloads_for(const VerifiedIdentity& id,
                                                      const registry::OwnerRegistry& registry) {
   if (!id.verified) return {};
@@ -135,6 +157,9 @@ cedar::Result<Decision> DecisionEngine::decide(const DecisionInput& input,
   cedar::Result<Normalized> normalized = normalize(facts, *registry_);
   if (!normalized.ok()) return normalized.error();
   Normalized& n = normalized.value();
+  if (cedar::Status s = check_extra(facts.extra, n.iam_action, bundle_->schema); !s.ok()) {
+    return s.error();
+  }
 
   Decision d;
   d.decision_id = new_decision_id(input.time);

@@ -5,6 +5,8 @@
 namespace crossgate::decision {
 namespace {
 
+constexpr std::int64_t kShortestStsSessionMs = 900'000;
+
 bool contains(const std::vector<std::string>& items, const std::string& item) {
   return std::find(items.begin(), items.end(), item) != items.end();
 }
@@ -165,7 +167,13 @@ class Checker {
       fail(kEmergencyGrantInvalid, "emergency grant " + g->id + ": " + std::move(note));
     };
     if (f_.now < g->not_before) invalid("not valid before " + format_rfc3339(g->not_before));
-    if (f_.now >= g->not_after) invalid("expired at " + format_rfc3339(g->not_after));
+    if (f_.now >= g->not_after) {
+      invalid("expired at " + format_rfc3339(g->not_after));
+    } else if (g->not_after - f_.now < kShortestStsSessionMs) {
+      // The session it would allow could not end with it.
+      invalid("it ends at " + format_rfc3339(g->not_after) +
+              ", before the shortest STS session (900 s) would");
+    }
     const std::int64_t max_ms = f_.bundle->guardrails.max_emergency_window_seconds * 1000;
     if (g->not_after - g->not_before > max_ms) {
       invalid("its window of " + std::to_string((g->not_after - g->not_before) / 1000) +

@@ -38,11 +38,12 @@ Obligations make_obligations(const DecisionInput& input, const std::string& deci
   // which STS limits to one hour.
   if (input.identity.type == EvidenceType::kAwsSession)
     duration = std::min<std::int64_t>(duration, 3600);
-  // Never outlive the emergency grant that allowed the call.
+  // Never outlive the emergency grant that allowed the call (the guardrail refuses grants
+  // with less than the shortest session left).
   if (grant != nullptr) {
     duration = std::min<std::int64_t>(duration, (grant->not_after - input.time) / 1000);
   }
-  o.duration_seconds = static_cast<int>(std::max<std::int64_t>(duration, 900));
+  o.duration_seconds = static_cast<int>(duration);
   return o;
 }
 

@@ -1,5 +1,6 @@
 #include "server/config/server_config.h"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -121,8 +122,24 @@ cedar::Result<ServerConfig> parse_server_config(std::string_view text,
     });
   });
   r.child("decision_log", true, [&](yaml::MapReader& l) {
-    l.allow_only({"path"});
+    l.allow_only({"path", "durability", "rotate_bytes", "rotate_age_seconds", "retain_files"});
     c.decision_log = resolve(base, l.required_string("path"));
+    std::string durability = l.optional_string("durability", "process");
+    if (durability == "fsync") {
+      c.log_fsync = true;
+    } else if (durability != "process" && l.ok()) {
+      l.fail("must be process or fsync, not `" + durability + "`", "durability");
+    }
+    std::int64_t bytes = l.optional_int("rotate_bytes", 0);
+    std::int64_t age = l.optional_int("rotate_age_seconds", 0);
+    std::int64_t retain = l.optional_int("retain_files", 0);
+    if (l.ok() && bytes != 0 && bytes < 4096) l.fail("must be 0 or at least 4096", "rotate_bytes");
+    if (l.ok() && age < 0) l.fail("must not be negative", "rotate_age_seconds");
+    if (l.ok() && (retain < 0 || retain > 100000))
+      l.fail("must be between 0 and 100000", "retain_files");
+    c.log_rotate_bytes = static_cast<std::uint64_t>(std::max<std::int64_t>(bytes, 0));
+    c.log_rotate_age_seconds = age;
+    c.log_retain_files = static_cast<std::uint32_t>(std::max<std::int64_t>(retain, 0));
   });
   r.child("limits", false, [&](yaml::MapReader& l) {
     l.allow_only({"max_batch_size", "max_message_bytes"});

@@ -29,6 +29,10 @@
 //     oidc_issuers: [{issuer: https://token.actions.githubusercontent.com, jwks: gh.jwks.json}]
 //   decision_log:
 //     path: decisions.log
+//     durability: process         # or fsync (group commit; survives a machine crash)
+//     rotate_bytes: 104857600     # 0: never by size
+//     rotate_age_seconds: 86400   # 0: never by age
+//     retain_files: 30            # rotated files kept; 0: all
 //   limits:
 //     max_batch_size: 1000
 //     max_message_bytes: 4194304
@@ -90,6 +94,10 @@ struct ServerConfig {
   std::vector<IssuerConfig> issuers;
 
   std::filesystem::path decision_log;
+  bool log_fsync = false;
+  std::uint64_t log_rotate_bytes = 0;
+  std::int64_t log_rotate_age_seconds = 0;
+  std::uint32_t log_retain_files = 0;
 
   std::int64_t max_batch_size = 1000;
   std::int64_t max_message_bytes = 4 << 20;

@@ -111,7 +111,13 @@ int run_daemon(const ServerConfig& config) {
     return 2;
   }
   decision::IdentityResolver resolver(*verifier);
-  cedar::Result<std::unique_ptr<DecisionLog>> log = DecisionLog::open(config.decision_log);
+  LogOptions log_options;
+  log_options.path = config.decision_log;
+  log_options.durability = config.log_fsync ? Durability::kFsync : Durability::kProcess;
+  log_options.rotate_bytes = config.log_rotate_bytes;
+  log_options.rotate_age = std::chrono::seconds(config.log_rotate_age_seconds);
+  log_options.retain_files = config.log_retain_files;
+  cedar::Result<std::unique_ptr<DecisionLog>> log = DecisionLog::open(log_options);
   if (!log.ok()) {
     ops_log(Level::kError, log.message());
     return 2;

@@ -1,21 +1,62 @@
 // The decision log: every decision's record (policy/decision/decision_record.h), one JSON
 // line each, chained by hash, written before the answer leaves.
 //
-// Durability here is "process": the line is in the file (a write(2) has returned) before
-// append() returns, so a crash of the daemon loses nothing it answered. Opening an
-// existing log continues its chain from the last line.
+// Request threads serialise their record and hand it to one writer thread through a
+// lock-free queue, then wait for it; the writer chains the records (seq and prev), writes
+// each batch with one write(2), syncs it when the durability asks for it, and wakes the
+// waiters. No request thread ever holds a lock that another waits for.
+//
+// Durability:
+//   process  append() returns once the batch is in the file (write(2) returned): a crash
+//            of the daemon loses nothing it answered.
+//   fsync    append() returns once the batch is on disk (fdatasync(2) returned): a crash of
+//            the machine loses nothing answered. Records that arrive while a sync runs form
+//            the next batch (group commit), so syncs are shared.
+//
+// Fail closed: when a batch cannot be written (disk full, I/O error) every record in it
+// fails, nothing of it stays in the file, and the caller must deny (LOG_UNAVAILABLE). The
+// next batch tries again, reopening the file if it was removed, so the log recovers by
+// itself when writing works again.
+//
+// Rotation: when the active file reaches `rotate_bytes` or `rotate_age`, it is renamed to
+// `<name>.<UTC time>` and a new file starts whose first line is a "log-start" record
+// naming its predecessor, chained to the predecessor's last record. Rotated files beyond
+// `retain_files` are deleted, oldest first.
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
 
 #include "policy/cedar/common/result.h"
+#include "server/metrics/metrics.h"
 
 namespace crossgate::server {
+
+enum class Durability : std::uint8_t { kProcess, kFsync };
+
+struct LogOptions {
+  std::filesystem::path path;
+  Durability durability = Durability::kProcess;
+  std::uint64_t rotate_bytes = 0;      // 0: never by size
+  std::chrono::seconds rotate_age{0};  // 0: never by age
+  std::uint32_t retain_files = 0;      // rotated files kept; 0: all
+};
+
+// Optional instruments the log updates.
+struct LogMetrics {
+  metrics::Counter* records = nullptr;
+  metrics::Counter* bytes = nullptr;
+  metrics::Counter* write_failures = nullptr;
+  metrics::Counter* rotations = nullptr;
+  metrics::Histogram* sync_seconds = nullptr;
+  metrics::Histogram* batch_records = nullptr;
+};
 
 class DecisionLog {
  public:
@@ -23,24 +64,38 @@ class DecisionLog {
   DecisionLog(const DecisionLog&) = delete;
   DecisionLog& operator=(const DecisionLog&) = delete;
 
-  static cedar::Result<std::unique_ptr<DecisionLog>> open(const std::filesystem::path& path);
+  // Continues the chain of an existing log (its last record, in the active file or the
+  // newest rotated one). Refuses a log whose last line is not a record.
+  static cedar::Result<std::unique_ptr<DecisionLog>> open(LogOptions options,
+                                                          LogMetrics metrics = {});
 
-  // Chains and writes the record. False when it could not be written (the caller must
-  // then not give the answer the record was for); `error` says why.
+  // Chains and writes the record; false (with `error`) when it could not be written, in
+  // which case the caller must not give the answer the record was for. Thread-safe.
   bool append(const nlohmann::ordered_json& record, std::string& error);
 
-  std::uint64_t records_written() const;
-  const std::filesystem::path& path() const { return path_; }
+  std::uint64_t records_written() const { return written_.load(std::memory_order_relaxed); }
+  const std::filesystem::path& path() const { return options_.path; }
 
  private:
-  DecisionLog(std::filesystem::path path, int fd, std::uint64_t next_seq, std::string last_hash);
+  struct Pending;
+  struct State;
+  DecisionLog(LogOptions options, LogMetrics metrics);
 
-  std::filesystem::path path_;
-  mutable std::mutex mutex_;
-  int fd_;
-  std::uint64_t next_seq_;
-  std::string last_hash_;
-  std::uint64_t written_ = 0;
+  void run();
+  void write_batch(Pending* first);
+  bool ensure_open(std::string& error);
+  void maybe_rotate();
+  void enforce_retention();
+  void update_head();
+
+  LogOptions options_;
+  LogMetrics metrics_;
+  std::unique_ptr<State> state_;
+  std::atomic<Pending*> queue_{nullptr};
+  std::atomic<std::uint64_t> queued_{0};
+  std::atomic<bool> stopping_{false};
+  std::atomic<std::uint64_t> written_{0};
+  std::thread writer_;
 };
 
 }  // namespace crossgate::server

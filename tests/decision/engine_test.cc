@@ -224,6 +224,11 @@ TEST_CASE("malformed requests are errors that name the field", "[engine][bad-inp
     in.facts.extra = nlohmann::json{{"undeclared", 1}};
     CHECK_THAT(error_of(in), ContainsSubstring("\"undeclared\" is not declared"));
   }
+  SECTION("undeclared extra context is refused even when the request is unattributed") {
+    in.identity = VerifiedIdentity{};
+    in.facts.extra = nlohmann::json{{"undeclared", 1}};
+    CHECK_THAT(error_of(in), ContainsSubstring("\"undeclared\" is not declared"));
+  }
   SECTION("extra context of the wrong type") {
     in.facts.extra = nlohmann::json{{"ticket", 7}};
     CHECK_THAT(error_of(in), ContainsSubstring("expected String"));

@@ -44,8 +44,10 @@ DecisionRequest with_token(EvidenceType type, std::string token) {
 
 TEST_CASE("a JWT-SVID proves its SPIFFE ID, and keeps only a digest", "[identity-resolver]") {
   Keys k;
-  std::string token = t::mint_jwt(k.spiffe, t::jwt_svid_claims("spiffe://example.org/app", "crossgate", kNow));
-  VerifiedIdentity id = k.resolver.resolve(with_token(EvidenceType::kJwtSvid, token), {}, kNow * 1000);
+  std::string token =
+      t::mint_jwt(k.spiffe, t::jwt_svid_claims("spiffe://example.org/app", "crossgate", kNow));
+  VerifiedIdentity id =
+      k.resolver.resolve(with_token(EvidenceType::kJwtSvid, token), {}, kNow * 1000);
   CHECK(id.verified);
   CHECK(id.spiffe_id == "spiffe://example.org/app");
   CHECK(id.token_sha256.size() == 64);
@@ -55,24 +57,28 @@ TEST_CASE("a JWT-SVID proves its SPIFFE ID, and keeps only a digest", "[identity
 
 TEST_CASE("a tampered or foreign token proves nothing", "[identity-resolver]") {
   Keys k;
-  std::string token = t::mint_jwt(k.spiffe, t::jwt_svid_claims("spiffe://example.org/app", "crossgate", kNow));
-  VerifiedIdentity id = k.resolver.resolve(with_token(EvidenceType::kJwtSvid, t::corrupt_signature(token)),
-                                           {}, kNow * 1000);
+  std::string token =
+      t::mint_jwt(k.spiffe, t::jwt_svid_claims("spiffe://example.org/app", "crossgate", kNow));
+  VerifiedIdentity id = k.resolver.resolve(
+      with_token(EvidenceType::kJwtSvid, t::corrupt_signature(token)), {}, kNow * 1000);
   CHECK_FALSE(id.verified);
   CHECK_FALSE(id.failure.empty());
   t::SigningKey stranger = t::SigningKey::ec_p256("spiffe-1");
   id = k.resolver.resolve(
-      with_token(EvidenceType::kJwtSvid,
-                 t::mint_jwt(stranger, t::jwt_svid_claims("spiffe://example.org/app", "crossgate", kNow))),
+      with_token(
+          EvidenceType::kJwtSvid,
+          t::mint_jwt(stranger, t::jwt_svid_claims("spiffe://example.org/app", "crossgate", kNow))),
       {}, kNow * 1000);
   CHECK_FALSE(id.verified);
 }
 
-TEST_CASE("an expired token is genuine but out of time: a lifetime failure", "[identity-resolver]") {
+TEST_CASE("an expired token is genuine but out of time: a lifetime failure",
+          "[identity-resolver]") {
   Keys k;
-  std::string token =
-      t::mint_jwt(k.spiffe, t::jwt_svid_claims("spiffe://example.org/app", "crossgate", kNow - 3600));
-  VerifiedIdentity id = k.resolver.resolve(with_token(EvidenceType::kJwtSvid, token), {}, kNow * 1000);
+  std::string token = t::mint_jwt(
+      k.spiffe, t::jwt_svid_claims("spiffe://example.org/app", "crossgate", kNow - 3600));
+  VerifiedIdentity id =
+      k.resolver.resolve(with_token(EvidenceType::kJwtSvid, token), {}, kNow * 1000);
   CHECK(id.verified);
   CHECK_THAT(id.lifetime_failure, ContainsSubstring("expired"));
 }
@@ -96,7 +102,8 @@ TEST_CASE("an X.509-SVID is the caller's own certificate", "[identity-resolver]"
   Keys k;
   DecisionRequest r;
   r.evidence = EvidenceType::kX509Svid;
-  VerifiedIdentity id = k.resolver.resolve(r, Caller{"spiffe://example.org/gw", false}, kNow * 1000);
+  VerifiedIdentity id =
+      k.resolver.resolve(r, Caller{"spiffe://example.org/gw", false}, kNow * 1000);
   CHECK(id.verified);
   CHECK(id.spiffe_id == "spiffe://example.org/gw");
   id = k.resolver.resolve(r, Caller{}, kNow * 1000);
@@ -111,15 +118,18 @@ TEST_CASE("an AWS session counts only from a trusted asserter", "[identity-resol
   r.aws_session.role_arn = "arn:aws:sts::111122223333:assumed-role/app/s";
   r.aws_session.issued_at = kNow * 1000 - 60'000;
   r.aws_session.expires_at = kNow * 1000 + 600'000;
-  VerifiedIdentity trusted = k.resolver.resolve(r, Caller{"spiffe://example.org/gw", true}, kNow * 1000);
+  VerifiedIdentity trusted =
+      k.resolver.resolve(r, Caller{"spiffe://example.org/gw", true}, kNow * 1000);
   CHECK(trusted.verified);
   CHECK(trusted.role_arn == r.aws_session.role_arn);
-  VerifiedIdentity untrusted = k.resolver.resolve(r, Caller{"spiffe://example.org/x", false}, kNow * 1000);
+  VerifiedIdentity untrusted =
+      k.resolver.resolve(r, Caller{"spiffe://example.org/x", false}, kNow * 1000);
   CHECK_FALSE(untrusted.verified);
   CHECK_THAT(untrusted.failure, ContainsSubstring("not a trusted asserter"));
   r.aws_session.expires_at = kNow * 1000 - 1;
-  CHECK_THAT(k.resolver.resolve(r, Caller{"spiffe://example.org/gw", true}, kNow * 1000).lifetime_failure,
-             ContainsSubstring("expired"));
+  CHECK_THAT(
+      k.resolver.resolve(r, Caller{"spiffe://example.org/gw", true}, kNow * 1000).lifetime_failure,
+      ContainsSubstring("expired"));
 }
 
 TEST_CASE("no evidence is no identity", "[identity-resolver]") {

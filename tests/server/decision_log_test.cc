@@ -38,14 +38,14 @@ TEST_CASE("records are chained, and a reopened log continues the chain", "[decis
   fs::path file = dir.path / "sub" / "decisions.log";
   std::string error;
   {
-    auto log = DecisionLog::open(file);
+    auto log = DecisionLog::open(LogOptions{file});
     REQUIRE(log.ok());
     REQUIRE((*log)->append({{"decision", "ALLOW"}}, error));
     REQUIRE((*log)->append({{"decision", "DENY"}}, error));
     CHECK((*log)->records_written() == 2);
   }
   {
-    auto log = DecisionLog::open(file);
+    auto log = DecisionLog::open(LogOptions{file});
     REQUIRE(log.ok());
     REQUIRE((*log)->append({{"decision", "ALLOW"}}, error));
   }
@@ -64,7 +64,7 @@ TEST_CASE("a log whose last line is not a record is not extended", "[decision-lo
   TempDir dir;
   fs::path file = dir.path / "decisions.log";
   std::ofstream(file) << "{\"seq\":1,\"prev\":\"00\"}\nnot json\n";
-  auto log = DecisionLog::open(file);
+  auto log = DecisionLog::open(LogOptions{file});
   REQUIRE_FALSE(log.ok());
   CHECK_THAT(log.message(),
              Catch::Matchers::ContainsSubstring("last line is not a decision record"));
