@@ -2,147 +2,192 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <array>
+
+#include "policy/decision/json_writer.h"
 
 namespace crossgate::decision {
 namespace {
 
-using ordered = nlohmann::ordered_json;
-
-void put(ordered& object, const char* key, const std::string& value) {
-  if (!value.empty()) object[key] = value;
+// Principal fields are written only when they are known.
+void optional_field(JsonWriter& w, std::string_view key, const std::string& value) {
+  if (!value.empty()) w.field(key, value);
 }
 
-void put_time(ordered& object, const char* key, const std::optional<UnixMillis>& at) {
-  if (at) object[key] = format_rfc3339(*at);
+void optional_time(JsonWriter& w, std::string_view key, const std::optional<UnixMillis>& at) {
+  if (at) w.field(key, format_rfc3339(*at));
 }
 
-ordered owner_json(const OwnerRef& owner) {
-  ordered out = ordered::object();
-  out["id"] = owner.id;
-  if (!owner.name.empty()) out["name"] = owner.name;
-  if (!owner.contact.empty()) out["contact"] = owner.contact;
-  return out;
+void string_map(JsonWriter& w, std::string_view key,
+                const std::map<std::string, std::string>& values) {
+  w.key(key).begin_object();
+  for (const auto& [name, value] : values)
+    w.field(name, value);
+  w.end_object();
 }
 
-ordered policies_json(const std::vector<PolicyRef>& policies) {
-  ordered out = ordered::array();
-  for (const PolicyRef& p : policies) {
-    ordered entry = {{"id", p.id}, {"name", p.name}};
-    if (!p.error.empty()) entry["error"] = p.error;
-    out.push_back(std::move(entry));
+void owner(JsonWriter& w, std::string_view key, const OwnerRef& o) {
+  w.key(key).begin_object().field("id", o.id);
+  optional_field(w, "name", o.name);
+  optional_field(w, "contact", o.contact);
+  w.end_object();
+}
+
+void policies(JsonWriter& w, std::string_view key, const std::vector<PolicyRef>& refs) {
+  w.key(key).begin_array();
+  for (const PolicyRef& p : refs) {
+    w.begin_object().field("id", p.id).field("name", p.name);
+    optional_field(w, "error", p.error);
+    w.end_object();
   }
-  return out;
+  w.end_array();
 }
 
-ordered version_json(const VersionInfo& v) {
-  return ordered{{"name", v.name}, {"revision", v.revision}, {"digest", v.digest}};
+void version(JsonWriter& w, std::string_view key, const VersionInfo& v) {
+  w.key(key).begin_object().field("name", v.name).field("revision", v.revision);
+  w.field("digest", v.digest).end_object();
 }
 
-ordered principal_json(const VerifiedIdentity& id) {
-  ordered p = ordered::object();
-  p["evidence"] = std::string(evidence_name(id.type));
-  p["verified"] = id.verified;
-  put(p, "failure", id.failure);
-  put(p, "lifetime_failure", id.lifetime_failure);
-  put(p, "spiffe_id", id.spiffe_id);
-  put(p, "issuer", id.issuer);
-  put(p, "subject", id.subject);
-  put(p, "repository_id", id.repository_id);
-  put(p, "environment", id.environment);
-  put(p, "workflow", id.workflow);
-  put(p, "role_arn", id.role_arn);
-  put(p, "source_identity", id.source_identity);
-  put(p, "session_name", id.session_name);
-  if (!id.session_tags.empty()) p["session_tags"] = id.session_tags;
-  put_time(p, "issued_at", id.issued_at);
-  put_time(p, "not_before", id.not_before);
-  put_time(p, "expires_at", id.expires_at);
-  put(p, "token_sha256", id.token_sha256);
-  return p;
+void principal(JsonWriter& w, const VerifiedIdentity& id) {
+  w.key("principal").begin_object();
+  w.field("evidence", evidence_name(id.type)).field_bool("verified", id.verified);
+  optional_field(w, "failure", id.failure);
+  optional_field(w, "lifetime_failure", id.lifetime_failure);
+  optional_field(w, "spiffe_id", id.spiffe_id);
+  optional_field(w, "issuer", id.issuer);
+  optional_field(w, "subject", id.subject);
+  optional_field(w, "repository_id", id.repository_id);
+  optional_field(w, "environment", id.environment);
+  optional_field(w, "workflow", id.workflow);
+  optional_field(w, "role_arn", id.role_arn);
+  optional_field(w, "source_identity", id.source_identity);
+  optional_field(w, "session_name", id.session_name);
+  if (!id.session_tags.empty()) string_map(w, "session_tags", id.session_tags);
+  optional_time(w, "issued_at", id.issued_at);
+  optional_time(w, "not_before", id.not_before);
+  optional_time(w, "expires_at", id.expires_at);
+  optional_field(w, "token_sha256", id.token_sha256);
+  w.end_object();
+}
+
+template <typename Json>
+std::string dump_json(const Json& value) {
+  // Replacement of invalid UTF-8 keeps a hostile request field from making the line
+  // unwritable (and the decision unanswerable).
+  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+void context(JsonWriter& w, const nlohmann::json& extra, const std::vector<std::string>& masked) {
+  w.key("context");
+  if (!extra.is_object()) {
+    w.raw(dump_json(extra));
+    return;
+  }
+  w.begin_object();
+  for (auto it = extra.begin(); it != extra.end(); ++it) {
+    w.key(it.key());
+    std::string value = dump_json(it.value());
+    if (std::find(masked.begin(), masked.end(), it.key()) != masked.end()) {
+      w.string("masked:sha256:" + record_hash(value));
+    } else {
+      w.raw(value);
+    }
+  }
+  w.end_object();
+}
+
+void request(JsonWriter& w, const RequestFacts& f, const Decision& d,
+             const std::vector<std::string>& masked) {
+  w.key("request").begin_object();
+  w.field("api", f.action).field("action", d.iam_action).field("resource", f.resource);
+  w.field("resource_arn", d.resource_arn).field("resource_kind", d.resource_kind);
+  w.field("source_account", f.source_account).field("source_region", f.source_region);
+  w.field("target_account", d.target_account).field("target_region", d.target_region);
+  w.strings("processing_regions", d.processing_regions);
+  w.field("data_classification", f.data_classification);
+  w.field("emergency_grant_id", f.emergency_grant_id);
+  w.key("call_chain").begin_array();
+  for (const CallHop& hop : f.call_chain)
+    w.begin_object().field("workload", hop.workload).field("kind", hop.kind).end_object();
+  w.end_array();
+  context(w, f.extra, masked);
+  w.end_object();
 }
 
 }  // namespace
 
-nlohmann::ordered_json make_record(const DecisionInput& input, const Decision& d,
-                                   const VersionInfo& bundle, const VersionInfo& registry,
-                                   std::int64_t latency_us) {
-  const RequestFacts& f = input.facts;
-  ordered r = ordered::object();
-  r["time"] = format_rfc3339(input.time);
-  r["decision_id"] = d.decision_id;
-  r["request_id"] = f.request_id;
-  r["decision"] = d.allow ? "ALLOW" : "DENY";
-  r["reasons"] = d.reasons;
-  r["notes"] = d.notes;
-  r["determining_policies"] = policies_json(d.determining);
-  r["erroring_policies"] = policies_json(d.erroring);
-  r["owners"] = ordered{{"identity", owner_json(d.identity_owner)},
-                        {"platform", owner_json(d.platform_owner)},
-                        {"policy", owner_json(d.policy_owner)}};
-  r["workload"] = d.workload_id;
-  r["principal"] = principal_json(input.identity);
-  r["gateway"] = ordered{{"spiffe_id", input.caller.spiffe_id},
-                         {"trusted_asserter", input.caller.trusted_asserter}};
-  ordered chain = ordered::array();
-  for (const CallHop& hop : f.call_chain)
-    chain.push_back({{"workload", hop.workload}, {"kind", hop.kind}});
-  r["request"] = ordered{{"api", f.action},
-                         {"action", d.iam_action},
-                         {"resource", f.resource},
-                         {"resource_arn", d.resource_arn},
-                         {"resource_kind", d.resource_kind},
-                         {"source_account", f.source_account},
-                         {"source_region", f.source_region},
-                         {"target_account", d.target_account},
-                         {"target_region", d.target_region},
-                         {"processing_regions", d.processing_regions},
-                         {"data_classification", f.data_classification},
-                         {"emergency_grant_id", f.emergency_grant_id},
-                         {"call_chain", std::move(chain)},
-                         {"context", f.extra}};
-  r["bundle"] = version_json(bundle);
-  r["registry"] = version_json(registry);
+std::string record_json(const DecisionInput& input, const Decision& d, const VersionInfo& bundle,
+                        const VersionInfo& registry, std::int64_t latency_us,
+                        const std::vector<std::string>& masked_context_keys) {
+  std::string out;
+  out.reserve(2048);
+  JsonWriter w(out);
+  w.begin_object();
+  w.field("time", format_rfc3339(input.time)).field("decision_id", d.decision_id);
+  w.field("request_id", input.facts.request_id).field("decision", d.allow ? "ALLOW" : "DENY");
+  w.strings("reasons", d.reasons).strings("notes", d.notes);
+  policies(w, "determining_policies", d.determining);
+  policies(w, "erroring_policies", d.erroring);
+  w.key("owners").begin_object();
+  owner(w, "identity", d.identity_owner);
+  owner(w, "platform", d.platform_owner);
+  owner(w, "policy", d.policy_owner);
+  w.end_object();
+  w.field("workload", d.workload_id);
+  principal(w, input.identity);
+  w.key("gateway").begin_object().field("spiffe_id", input.caller.spiffe_id);
+  w.field_bool("trusted_asserter", input.caller.trusted_asserter).end_object();
+  request(w, input.facts, d, masked_context_keys);
+  version(w, "bundle", bundle);
+  version(w, "registry", registry);
+  w.key("emergency_grant");
   if (d.grant) {
-    r["emergency_grant"] = ordered{{"id", d.grant->id},
-                                   {"incident_id", d.grant->incident_id},
-                                   {"incident_owner", d.grant->incident_owner},
-                                   {"requested_by", d.grant->requested_by},
-                                   {"approved_by", d.grant->approved_by}};
+    const registry::EmergencyGrant& g = *d.grant;
+    w.begin_object().field("id", g.id).field("incident_id", g.incident_id);
+    w.field("incident_owner", g.incident_owner).field("requested_by", g.requested_by);
+    w.field("approved_by", g.approved_by).end_object();
   } else {
-    r["emergency_grant"] = nullptr;
+    w.null();
   }
+  w.key("obligations");
   if (d.obligations) {
     const Obligations& o = *d.obligations;
-    r["obligations"] = ordered{{"role_arn", o.role_arn},
-                               {"role_session_name", o.role_session_name},
-                               {"source_identity", o.source_identity},
-                               {"session_tags", o.session_tags},
-                               {"duration_seconds", o.duration_seconds}};
+    w.begin_object().field("role_arn", o.role_arn).field("role_session_name", o.role_session_name);
+    w.field("source_identity", o.source_identity);
+    string_map(w, "session_tags", o.session_tags);
+    w.field("duration_seconds", std::int64_t{o.duration_seconds}).end_object();
   } else {
-    r["obligations"] = nullptr;
+    w.null();
   }
-  r["latency_us"] = latency_us;
-  return r;
+  w.field("latency_us", latency_us);
+  w.end_object();
+  return out;
 }
 
-void mark_denied(nlohmann::ordered_json& record, std::string_view reason, std::string note) {
-  record["decision"] = "DENY";
-  record["reasons"].push_back(std::string(reason));
-  record["notes"].push_back(std::string(reason) + ": " + std::move(note));
-  record["obligations"] = nullptr;
+nlohmann::ordered_json make_record(const DecisionInput& input, const Decision& d,
+                                   const VersionInfo& bundle, const VersionInfo& registry,
+                                   std::int64_t latency_us,
+                                   const std::vector<std::string>& masked_context_keys) {
+  return nlohmann::ordered_json::parse(
+      record_json(input, d, bundle, registry, latency_us, masked_context_keys));
 }
 
-std::string chain_record(const nlohmann::ordered_json& record, std::uint64_t seq,
-                         const std::string& previous_hash) {
-  ordered line = ordered::object();
-  line["seq"] = seq;
-  for (auto it = record.begin(); it != record.end(); ++it)
-    line[it.key()] = it.value();
-  line["prev"] = previous_hash;
-  // Replacement of invalid UTF-8 keeps a hostile request field from making the line
-  // unwritable (and the decision unanswerable).
-  return line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+std::string chain_record(std::string_view record, std::uint64_t seq,
+                         std::string_view previous_hash) {
+  std::string line;
+  line.reserve(record.size() + 100);
+  line += "{\"seq\":";
+  line += std::to_string(seq);
+  // The record's members, without its braces.
+  if (record.size() > 2) {
+    line += ',';
+    line.append(record.data() + 1, record.size() - 2);
+  }
+  line += ",\"prev\":\"";
+  line += previous_hash;
+  line += "\"}";
+  return line;
 }
 
 std::string record_hash(std::string_view line) {

@@ -32,6 +32,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "policy/cedar/common/result.h"
 #include "policy/decision/decision_engine.h"
@@ -39,19 +40,26 @@
 
 namespace crossgate::decision {
 
-// Everything but "seq" and "prev", which the log adds as it chains records.
+// The record as one JSON object, everything but "seq" and "prev", which the log adds as it
+// chains records. Written directly (no JSON document is built): this runs once per
+// decision. The values of the extra context keys in `masked_context_keys` are recorded as
+// "masked:sha256:<digest of the value's JSON>", for attributes that must not be kept in
+// clear (a masked value no longer replays as it was decided).
+std::string record_json(const DecisionInput& input, const Decision& decision,
+                        const VersionInfo& bundle, const VersionInfo& registry,
+                        std::int64_t latency_us,
+                        const std::vector<std::string>& masked_context_keys = {});
+
+// record_json as a document, for tools and tests that read or change fields.
 nlohmann::ordered_json make_record(const DecisionInput& input, const Decision& decision,
                                    const VersionInfo& bundle, const VersionInfo& registry,
-                                   std::int64_t latency_us);
+                                   std::int64_t latency_us,
+                                   const std::vector<std::string>& masked_context_keys = {});
 
-// A denial that never reached the engine's answer (e.g. the log could not be written):
-// the same record shape, with `reasons` as given.
-void mark_denied(nlohmann::ordered_json& record, std::string_view reason, std::string note);
-
-// The line as it is written (without the newline): the record with "seq" first and "prev"
-// last.
-std::string chain_record(const nlohmann::ordered_json& record, std::uint64_t seq,
-                         const std::string& previous_hash);
+// The line as it is written (without the newline): the record object `record_json` with
+// "seq" put first and "prev" last.
+std::string chain_record(std::string_view record_json, std::uint64_t seq,
+                         std::string_view previous_hash);
 
 // SHA-256 (hex) of a record line, without its newline: the next record's "prev".
 std::string record_hash(std::string_view line);

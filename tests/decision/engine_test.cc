@@ -264,7 +264,7 @@ TEST_CASE("a record holds what is needed to decide again", "[engine][record]") {
   CHECK(record["bundle"]["digest"] == engine.bundle_version().digest);
   CHECK(record["obligations"]["role_session_name"] == "cg-" + d.decision_id);
 
-  std::string line = chain_record(record, 7, std::string(kGenesisHash));
+  std::string line = chain_record(record.dump(), 7, kGenesisHash);
   nlohmann::json parsed = nlohmann::json::parse(line);
   CHECK(parsed["seq"] == 7);
   CHECK(parsed["prev"] == std::string(kGenesisHash));
@@ -289,6 +289,37 @@ TEST_CASE("decision ids are ULIDs that sort by time", "[engine]") {
   CHECK(a < b);
   CHECK(a.find_first_not_of("0123456789ABCDEFGHJKMNPQRSTVWXYZ") == std::string::npos);
   CHECK(new_decision_id(1'000) != a);
+}
+
+TEST_CASE("masked context keys keep only a digest in the record", "[engine][record]") {
+  DecisionInput in = claims_request();
+  in.facts.extra = nlohmann::json{{"ticket", "CHG-SECRET-42"}};
+  Decision d = decide(in);
+  in.facts.extra["team"] = "claims";  // (not in the example schema, so added after deciding)
+  std::string json = record_json(in, d, example_engine()->bundle_version(),
+                                 example_engine()->registry_version(), 1, {"ticket", "absent"});
+  CHECK(json.find("CHG-SECRET-42") == std::string::npos);
+  nlohmann::json record = nlohmann::json::parse(json);
+  CHECK(record["request"]["context"]["ticket"] ==
+        "masked:sha256:" + record_hash("\"CHG-SECRET-42\""));
+  CHECK(record["request"]["context"]["team"] == "claims");
+  CHECK_FALSE(record["request"]["context"].contains("absent"));
+}
+
+TEST_CASE("hostile request text still makes one valid JSON line", "[engine][record]") {
+  DecisionInput in = claims_request();
+  in.facts.request_id = std::string("quote\" backslash\\ newline\n nul") + '\0' + "\x01 bad\xff\xc3";
+  Decision d = decide(in);
+  in.facts.extra = nlohmann::json{{"note\"\n", "\t\u00e9\U0001F600"}};
+  std::string line = chain_record(record_json(in, d, example_engine()->bundle_version(),
+                                              example_engine()->registry_version(), 1),
+                                  3, std::string(kGenesisHash));
+  CHECK(line.find('\n') == std::string::npos);
+  nlohmann::json parsed = nlohmann::json::parse(line);
+  std::string id = parsed["request_id"];
+  CHECK(id.rfind("quote\" backslash\\ newline\n nul", 0) == 0);
+  CHECK(id.find("\xEF\xBF\xBD") != std::string::npos);  // the invalid bytes became U+FFFD
+  CHECK(parsed["request"]["context"]["note\"\n"] == "\t\u00e9\U0001F600");
 }
 
 }  // namespace
