@@ -8,6 +8,12 @@
 // erroring policies must equal the expected ones. Failing requests are named; the last
 // line is "N passed, M failed" counting requests. Exit status: 0 when all pass, 1 when
 // any fails, 2 on bad usage.
+//
+// With a schema, the policies are also validated in strict mode and the outcome compared
+// with the test's `shouldValidate`, and every request whose `validateRequest` is not false
+// must pass request validation. Both are counted on lines of their own before the last
+// ("validation: N agreed, M disagreed", "request validation: ..."); a disagreement is
+// named and counted as a failed request, so that the run fails.
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -22,7 +28,10 @@
 #include "policy/cedar/common/json.h"
 #include "policy/cedar/entities/entities_json.h"
 #include "policy/cedar/entities/json_value.h"
+#include "policy/cedar/parser/policy_parser.h"
 #include "policy/cedar/schema/schema.h"
+#include "policy/cedar/validator/request_validator.h"
+#include "policy/cedar/validator/validator.h"
 
 namespace fs = std::filesystem;
 using namespace crossgate::cedar;
@@ -32,6 +41,10 @@ namespace {
 struct Totals {
   std::size_t passed = 0;
   std::size_t failed = 0;
+  std::size_t validation_agreed = 0;
+  std::size_t validation_disagreed = 0;
+  std::size_t requests_valid = 0;
+  std::size_t requests_rejected = 0;
 };
 
 bool read_file(const fs::path& path, std::string& out) {
@@ -87,6 +100,11 @@ class TestRunner {
       schema = std::move(parsed.value());
     }
     const Schema* schema_ptr = schema ? &*schema : nullptr;
+    if (schema_ptr != nullptr && test->contains("shouldValidate") &&
+        (*test)["shouldValidate"].is_boolean()) {
+      check_validation(test_path, policies_text, policies_path, *schema_ptr,
+                       (*test)["shouldValidate"].get<bool>());
+    }
 
     std::string entities_path = test->value("entities", "");
     std::string entities_text;
@@ -102,6 +120,28 @@ class TestRunner {
   }
 
  private:
+  // Validates the policies (templates included) against the schema and compares the
+  // outcome with the expected one.
+  void check_validation(const fs::path& test, const std::string& text, const std::string& source,
+                        const Schema& schema, bool expected) {
+    parser::ParseOptions options;
+    options.source_name = source;
+    Result<std::vector<ast::Policy>> parsed = parser::parse_policies(text, options);
+    if (!parsed.ok()) return;  // already reported by the caller's parse
+    validator::ValidationResult result = validator::validate(schema, *parsed);
+    if (result.passed() == expected) {
+      ++totals_.validation_agreed;
+      return;
+    }
+    ++totals_.validation_disagreed;
+    ++totals_.failed;
+    std::string why =
+        expected ? "expected the policies to validate, got" : "expected errors, got none";
+    for (const validator::ValidationError& error : result.errors)
+      why += "\n    " + error.to_string();
+    std::cout << "FAIL " << test.string() << " validation: " << why << "\n";
+  }
+
   void fail_all(const fs::path& test, std::size_t count, const std::string& why) {
     std::cout << "FAIL " << test.string() << ": " << why << "\n";
     totals_.failed += std::max<std::size_t>(count, 1);
@@ -126,6 +166,15 @@ class TestRunner {
                                                arena, schema, action, "context");
     if (!context.ok()) return report(name, context.message());
     Request request{*principal, *action, *resource, *context};
+    if (schema != nullptr && json.value("validateRequest", true)) {
+      if (std::optional<validator::RequestValidationError> invalid =
+              validator::validate_request(*schema, request)) {
+        ++totals_.requests_rejected;
+        return report(name, "request validation: " + std::string(kind_name(invalid->kind)) + ": " +
+                                invalid->message);
+      }
+      ++totals_.requests_valid;
+    }
     Response response = authorizer_.authorize(policies, request, entities);
 
     std::string expected_decision = json.value("decision", "");
@@ -209,6 +258,10 @@ int main(int argc, char** argv) {
     for (const fs::path& file : test_files(path))
       runner.run(file);
   }
+  std::cout << "validation: " << totals.validation_agreed << " agreed, "
+            << totals.validation_disagreed << " disagreed\n";
+  std::cout << "request validation: " << totals.requests_valid << " valid, "
+            << totals.requests_rejected << " rejected\n";
   std::cout << totals.passed << " passed, " << totals.failed << " failed\n";
   return totals.failed == 0 ? 0 : 1;
 }
