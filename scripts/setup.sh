@@ -8,7 +8,8 @@ packages=(
   build-essential cmake ninja-build pkg-config clang
   nlohmann-json3-dev libbenchmark-dev
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
-  libssl-dev openssl libyaml-cpp-dev libarchive-dev
+  libssl-dev openssl libyaml-cpp-dev libarchive-dev libcurl4-openssl-dev libcpp-httplib-dev
+  prometheus
   python3 python3-grpcio python3-protobuf python3-cryptography python3-jwt python3-yaml
 )
 # Node.js runs the reference Cedar implementation in the benchmark comparison. A machine

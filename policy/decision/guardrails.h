@@ -31,6 +31,14 @@ inline constexpr std::string_view kLogUnavailable = "LOG_UNAVAILABLE";
 // When the guardrails pass but Cedar denies.
 inline constexpr std::string_view kPolicyForbid = "POLICY_FORBID";
 inline constexpr std::string_view kPolicyNoPermit = "POLICY_NO_PERMIT";
+// The active bundle or registry has not been confirmed current for longer than allowed.
+inline constexpr std::string_view kStalePolicy = "STALE_POLICY";
+
+inline constexpr std::string_view kAllReasonCodes[] = {
+    kUnattributed,     kSharedIdentity,  kEnvironmentMismatch, kCredentialLifetime,
+    kNoExplicitTrust,  kRegionNotTrusted, kUnownedBoundary,   kBrokenProvenance,
+    kEmergencyGrantInvalid, kLogUnavailable, kPolicyForbid,   kPolicyNoPermit,
+    kStalePolicy};
 
 struct GuardrailFacts {
   UnixMillis now = 0;

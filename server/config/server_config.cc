@@ -36,8 +36,21 @@ std::filesystem::path resolve(const std::filesystem::path& base, const std::stri
 
 void read_bundle_source(yaml::MapReader& r, const std::filesystem::path& base,
                         BundleSourceConfig& out) {
-  r.allow_only({"path", "public_keys", "signatures_required"});
-  out.path = resolve(base, r.required_string("path"));
+  r.allow_only({"path", "url", "ca_file", "poll_seconds", "public_keys", "signatures_required"});
+  if (r.ok() && r.has("path") == r.has("url")) {
+    r.fail("give exactly one of `path` and `url`");
+    return;
+  }
+  out.path = resolve(base, r.optional_string("path"));
+  out.url = r.optional_string("url");
+  if (r.ok() && !out.url.empty() && !out.url.starts_with("https://") && !out.url.starts_with("http://")) {
+    r.fail("must be an http:// or https:// URL", "url");
+  }
+  out.ca_file = resolve(base, r.optional_string("ca_file"));
+  out.poll_seconds = r.optional_int("poll_seconds", 0);
+  if (r.ok() && (out.poll_seconds < 0 || out.poll_seconds > 86400)) {
+    r.fail("must be between 0 and 86400", "poll_seconds");
+  }
   for (const std::string& key : r.string_list("public_keys"))
     out.public_keys.push_back(resolve(base, key));
   out.signatures_required = static_cast<int>(r.optional_int("signatures_required", 1));
@@ -56,7 +69,8 @@ cedar::Result<ServerConfig> parse_server_config(std::string_view text,
   c.source = file;
   yaml::MapReader r(*doc, source, "");
   r.allow_only({"listen", "tls", "callers", "policy_bundle", "owner_registry",
-                "allow_unsigned_bundles", "identity", "decision_log", "limits"});
+                "allow_unsigned_bundles", "identity", "decision_log", "limits", "state_dir",
+                "max_staleness_seconds", "metrics"});
   r.child("listen", false, [&](yaml::MapReader& l) {
     l.allow_only({"address", "plaintext"});
     c.listen_address = l.optional_string("address", c.listen_address);
@@ -67,7 +81,11 @@ cedar::Result<ServerConfig> parse_server_config(std::string_view text,
     }
   });
   r.child("tls", !c.plaintext, [&](yaml::MapReader& t) {
-    t.allow_only({"cert", "key", "client_ca"});
+    t.allow_only({"cert", "key", "client_ca", "reload_seconds"});
+    c.tls_reload_seconds = t.optional_int("reload_seconds", c.tls_reload_seconds);
+    if (t.ok() && (c.tls_reload_seconds < 1 || c.tls_reload_seconds > 86400)) {
+      t.fail("must be between 1 and 86400", "reload_seconds");
+    }
     c.tls_cert = resolve(base, t.required_string("cert"));
     c.tls_key = resolve(base, t.required_string("key"));
     c.tls_client_ca = resolve(base, t.optional_string("client_ca"));
@@ -101,6 +119,13 @@ cedar::Result<ServerConfig> parse_server_config(std::string_view text,
   r.child("owner_registry", true,
           [&](yaml::MapReader& b) { read_bundle_source(b, base, c.owner_registry); });
   c.allow_unsigned_bundles = r.optional_bool("allow_unsigned_bundles", false);
+  c.state_dir = resolve(base, r.optional_string("state_dir"));
+  c.max_staleness_seconds = r.optional_int("max_staleness_seconds", 0);
+  if (r.ok() && c.max_staleness_seconds < 0) r.fail("must not be negative", "max_staleness_seconds");
+  r.child("metrics", false, [&](yaml::MapReader& m) {
+    m.allow_only({"address"});
+    c.metrics_address = m.required_string("address");
+  });
   r.child("identity", false, [&](yaml::MapReader& i) {
     i.allow_only({"audience", "leeway_seconds", "token_cache_entries", "spiffe_trust_domains",
                   "oidc_issuers"});
@@ -122,7 +147,9 @@ cedar::Result<ServerConfig> parse_server_config(std::string_view text,
     });
   });
   r.child("decision_log", true, [&](yaml::MapReader& l) {
-    l.allow_only({"path", "durability", "rotate_bytes", "rotate_age_seconds", "retain_files"});
+    l.allow_only({"path", "durability", "rotate_bytes", "rotate_age_seconds", "retain_files",
+                  "mask_context_keys"});
+    c.log_mask_context_keys = l.string_list("mask_context_keys");
     c.decision_log = resolve(base, l.required_string("path"));
     std::string durability = l.optional_string("durability", "process");
     if (durability == "fsync") {
@@ -142,7 +169,15 @@ cedar::Result<ServerConfig> parse_server_config(std::string_view text,
     c.log_retain_files = static_cast<std::uint32_t>(std::max<std::int64_t>(retain, 0));
   });
   r.child("limits", false, [&](yaml::MapReader& l) {
-    l.allow_only({"max_batch_size", "max_message_bytes"});
+    l.allow_only({"max_batch_size", "max_message_bytes", "max_concurrent_calls", "max_memory_bytes"});
+    c.max_concurrent_calls = l.optional_int("max_concurrent_calls", c.max_concurrent_calls);
+    if (l.ok() && (c.max_concurrent_calls < 1 || c.max_concurrent_calls > 1000000)) {
+      l.fail("must be between 1 and 1000000", "max_concurrent_calls");
+    }
+    c.max_memory_bytes = l.optional_int("max_memory_bytes", c.max_memory_bytes);
+    if (l.ok() && c.max_memory_bytes < (16 << 20)) {
+      l.fail("must be at least 16777216", "max_memory_bytes");
+    }
     c.max_batch_size = l.optional_int("max_batch_size", c.max_batch_size);
     if (l.ok() && (c.max_batch_size < 1 || c.max_batch_size > 100000)) {
       l.fail("must be between 1 and 100000", "max_batch_size");
@@ -152,6 +187,9 @@ cedar::Result<ServerConfig> parse_server_config(std::string_view text,
       l.fail("must be between 1024 and 67108864", "max_message_bytes");
     }
   });
+  if (r.ok() && !c.plaintext && !c.tls_client_ca.empty() && c.callers.empty()) {
+    r.fail("tls.client_ca is set but no callers are listed: nobody could call (add callers)");
+  }
   if (r.ok() && !c.allow_unsigned_bundles) {
     if (c.policy_bundle.public_keys.empty()) {
       r.fail(

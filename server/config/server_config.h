@@ -9,17 +9,27 @@
 //     cert: server.pem
 //     key: server-key.pem
 //     client_ca: ca.pem           # verify client certificates (mTLS) against this CA
+//     reload_seconds: 60          # how often the files are checked for a new version
 //   callers:                      # who may call, by the SPIFFE ID of their certificate
 //     - spiffe_id: spiffe://example.org/bedrock-gateway
 //       roles: [ask, assert_aws_session, read_status]
 //   policy_bundle:
-//     path: bundle/               # a directory or a .tar.gz
+//     path: bundle/               # a directory or a .tar.gz, watched for changes; or
+//     # url: https://bundles.example.com/bedrock.tar.gz   (polled with If-None-Match)
+//     # ca_file: bundle-server-ca.pem                      (to verify an https server)
+//     poll_seconds: 2             # how often to look for a change (default 2 for a path,
+//                                 # 30 for a URL)
 //     public_keys: [keys/policy-owner.pub.pem]
 //     signatures_required: 1
 //   owner_registry:
 //     path: registry/
 //     public_keys: [keys/registry.pub.pem]
 //     signatures_required: 1
+//   state_dir: state/             # the last good versions, for a cold start without source
+//   max_staleness_seconds: 0      # deny (STALE_POLICY) when a version has not been
+//                                 # confirmed current for longer; 0: never
+//   metrics:
+//     address: 127.0.0.1:9464     # Prometheus text format on /metrics
 //   allow_unsigned_bundles: false # development only
 //   identity:
 //     audience: crossgate
@@ -33,9 +43,12 @@
 //     rotate_bytes: 104857600     # 0: never by size
 //     rotate_age_seconds: 86400   # 0: never by age
 //     retain_files: 30            # rotated files kept; 0: all
+//     mask_context_keys: [ticket] # extra context values recorded only as a digest
 //   limits:
 //     max_batch_size: 1000
 //     max_message_bytes: 4194304
+//     max_concurrent_calls: 1024  # more at once are refused with RESOURCE_EXHAUSTED
+//     max_memory_bytes: 536870912 # gRPC's memory quota
 #pragma once
 
 #include <cstdint>
@@ -57,7 +70,10 @@ struct CallerConfig {
 };
 
 struct BundleSourceConfig {
-  std::filesystem::path path;
+  std::filesystem::path path;  // exactly one of path and url
+  std::string url;
+  std::filesystem::path ca_file;
+  std::int64_t poll_seconds = 0;  // 0: the default for the source type
   std::vector<std::filesystem::path> public_keys;
   int signatures_required = 1;
 };
@@ -80,6 +96,7 @@ struct ServerConfig {
   std::filesystem::path tls_cert;
   std::filesystem::path tls_key;
   std::filesystem::path tls_client_ca;
+  std::int64_t tls_reload_seconds = 60;
 
   std::vector<CallerConfig> callers;
 
@@ -93,14 +110,21 @@ struct ServerConfig {
   std::vector<TrustDomainConfig> trust_domains;
   std::vector<IssuerConfig> issuers;
 
+  std::filesystem::path state_dir;
+  std::int64_t max_staleness_seconds = 0;
+  std::string metrics_address;  // empty: no metrics endpoint
+
   std::filesystem::path decision_log;
   bool log_fsync = false;
   std::uint64_t log_rotate_bytes = 0;
   std::int64_t log_rotate_age_seconds = 0;
   std::uint32_t log_retain_files = 0;
+  std::vector<std::string> log_mask_context_keys;
 
   std::int64_t max_batch_size = 1000;
   std::int64_t max_message_bytes = 4 << 20;
+  std::int64_t max_concurrent_calls = 1024;
+  std::int64_t max_memory_bytes = 512LL << 20;
 
   const CallerConfig* find_caller(std::string_view spiffe_id) const;
 };

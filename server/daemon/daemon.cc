@@ -3,6 +3,9 @@
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/security/server_credentials.h>
+#include <grpcpp/security/tls_certificate_provider.h>
+#include <grpcpp/security/tls_credentials_options.h>
 #include <signal.h>
 
 #include <chrono>
@@ -12,6 +15,9 @@
 #include "server/daemon/ops_log.h"
 #include "server/daemon/runtime.h"
 #include "server/log/decision_log.h"
+#include "server/observability/metrics_http.h"
+#include "server/observability/service_metrics.h"
+#include "server/reload/reloader.h"
 #include "server/service/decision_service.h"
 #include "server/service/snapshot_holder.h"
 
@@ -30,20 +36,25 @@ cedar::Result<std::string> read_file(const std::filesystem::path& path) {
 
 cedar::Result<std::shared_ptr<grpc::ServerCredentials>> credentials(const ServerConfig& config) {
   if (config.plaintext) return grpc::InsecureServerCredentials();
-  cedar::Result<std::string> cert = read_file(config.tls_cert);
-  if (!cert.ok()) return cert.error();
-  cedar::Result<std::string> key = read_file(config.tls_key);
-  if (!key.ok()) return key.error();
-  grpc::SslServerCredentialsOptions options;
-  options.pem_key_cert_pairs.push_back({*key, *cert});
-  if (!config.tls_client_ca.empty()) {
-    cedar::Result<std::string> ca = read_file(config.tls_client_ca);
-    if (!ca.ok()) return ca.error();
-    options.pem_root_certs = *ca;
-    // Callers prove who they are with a certificate the configured CA issued.
-    options.client_certificate_request = GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
+  // Fail at start on files that cannot be read, rather than on the first handshake.
+  for (const std::filesystem::path& file : {config.tls_cert, config.tls_key, config.tls_client_ca}) {
+    if (file.empty()) continue;
+    cedar::Result<std::string> text = read_file(file);
+    if (!text.ok()) return text.error();
   }
-  return grpc::SslServerCredentials(options);
+  // The provider re-reads the certificate, key and CA files when they change, so that a
+  // rotated certificate is used without a restart.
+  auto provider = std::make_shared<grpc::experimental::FileWatcherCertificateProvider>(
+      config.tls_key.string(), config.tls_cert.string(), config.tls_client_ca.string(),
+      static_cast<unsigned int>(config.tls_reload_seconds));
+  grpc::experimental::TlsServerCredentialsOptions options(provider);
+  options.watch_identity_key_cert_pairs();
+  if (!config.tls_client_ca.empty()) {
+    options.watch_root_certs();
+    // Callers prove who they are with a certificate the configured CA issued.
+    options.set_cert_request_type(GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+  }
+  return grpc::experimental::TlsServerCredentials(options);
 }
 
 void set_health(grpc::Server& server, bool serving) {
@@ -51,36 +62,6 @@ void set_health(grpc::Server& server, bool serving) {
   if (health == nullptr) return;
   health->SetServingStatus(serving);
   health->SetServingStatus("crossgate.v1.DecisionService", serving);
-}
-
-void describe(const decision::DecisionEngine& engine) {
-  auto text = [](const char* kind, const decision::VersionInfo& v) {
-    return std::string(kind) + " " + v.name + " revision " + std::to_string(v.revision) +
-           " (digest " + v.digest.substr(0, 16) + ", " +
-           (v.signer_key_ids.empty() ? std::string("UNSIGNED")
-                                     : std::to_string(v.signer_key_ids.size()) + " signature(s)") +
-           ")";
-  };
-  ops_log(Level::kInfo, "active: " + text("policy bundle", engine.bundle_version()) + "; " +
-                            text("owner registry", engine.registry_version()));
-}
-
-// Loads and activates a new snapshot; on failure the previous one keeps serving.
-void reload(const ServerConfig& config, const loading::TrustSettings& trust,
-            SnapshotHolder& snapshots, grpc::Server* server) {
-  std::shared_ptr<const decision::DecisionEngine> active = snapshots.current();
-  cedar::Result<std::shared_ptr<const decision::DecisionEngine>> next =
-      load_snapshot(config, trust, active.get());
-  if (!next.ok()) {
-    snapshots.record_load_error(next.message(), now_millis());
-    ops_log(Level::kError, "load failed, " +
-                               std::string(active ? "keeping the active version" : "not serving") +
-                               ": " + next.message());
-    return;
-  }
-  snapshots.activate(*next);
-  describe(**next);
-  if (server != nullptr) set_health(*server, true);
 }
 
 }  // namespace
@@ -94,6 +75,10 @@ int run_daemon(const ServerConfig& config) {
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  // Under a file size limit (ulimit -f, RLIMIT_FSIZE) a write past it must fail with EFBIG,
+  // which the decision log turns into LOG_UNAVAILABLE denials until it can write again;
+  // SIGXFSZ's default action would kill the daemon instead.
+  signal(SIGXFSZ, SIG_IGN);
 
   cedar::Result<loading::TrustSettings> trust = load_trust(config);
   if (!trust.ok()) {
@@ -111,13 +96,17 @@ int run_daemon(const ServerConfig& config) {
     return 2;
   }
   decision::IdentityResolver resolver(*verifier);
+
+  metrics::Registry registry;
+  ServiceMetrics service_metrics(registry);
   LogOptions log_options;
   log_options.path = config.decision_log;
   log_options.durability = config.log_fsync ? Durability::kFsync : Durability::kProcess;
   log_options.rotate_bytes = config.log_rotate_bytes;
   log_options.rotate_age = std::chrono::seconds(config.log_rotate_age_seconds);
   log_options.retain_files = config.log_retain_files;
-  cedar::Result<std::unique_ptr<DecisionLog>> log = DecisionLog::open(log_options);
+  cedar::Result<std::unique_ptr<DecisionLog>> log =
+      DecisionLog::open(log_options, service_metrics.log_metrics());
   if (!log.ok()) {
     ops_log(Level::kError, log.message());
     return 2;
@@ -129,9 +118,44 @@ int run_daemon(const ServerConfig& config) {
   }
 
   SnapshotHolder snapshots;
-  reload(config, *trust, snapshots, nullptr);
+  std::atomic<grpc::Server*> live_server{nullptr};
+  Reloader reloader(config, std::move(trust.value()), snapshots, &service_metrics, [&](bool serving) {
+    service_metrics.serving().set(serving ? 1 : 0);
+    if (grpc::Server* s = live_server.load()) set_health(*s, serving);
+  });
+  reloader.initial_load();
 
-  DecisionServiceImpl service(config, snapshots, resolver, **log);
+  std::shared_ptr<identity::JwtVerifier> jwt = *verifier;
+  registry.on_collect([&snapshots, &service_metrics, jwt] {
+    UnixMillis now = now_millis();
+    auto age = [now](UnixMillis at) { return at == 0 ? 0.0 : static_cast<double>(now - at) / 1000.0; };
+    std::shared_ptr<const decision::DecisionEngine> engine = snapshots.current();
+    if (engine) {
+      service_metrics.seconds_since_load().with({"policy-bundle"}).set(age(engine->bundle_version().loaded_at));
+      service_metrics.seconds_since_load().with({"owner-registry"}).set(age(engine->registry_version().loaded_at));
+      service_metrics.version_age().with({"policy-bundle"}).set(age(snapshots.bundle_confirmed_at()));
+      service_metrics.version_age().with({"owner-registry"}).set(age(snapshots.registry_confirmed_at()));
+    }
+    if (jwt) {
+      identity::JwtVerifier::CacheStats stats = jwt->cache_stats();
+      service_metrics.token_cache().with({"hit"}).mirror(stats.hits);
+      service_metrics.token_cache().with({"miss"}).mirror(stats.misses);
+    }
+  });
+  std::unique_ptr<MetricsHttpServer> metrics_http;
+  if (!config.metrics_address.empty()) {
+    cedar::Result<std::unique_ptr<MetricsHttpServer>> started =
+        MetricsHttpServer::start(config.metrics_address, registry);
+    if (!started.ok()) {
+      ops_log(Level::kError, started.message());
+      return 2;
+    }
+    metrics_http = std::move(started.value());
+    std::string host = config.metrics_address.substr(0, config.metrics_address.rfind(':'));
+    ops_log(Level::kInfo, "metrics on http://" + host + ":" + std::to_string(metrics_http->port()) + "/metrics");
+  }
+
+  DecisionServiceImpl service(config, snapshots, resolver, **log, &service_metrics);
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
@@ -139,13 +163,20 @@ int run_daemon(const ServerConfig& config) {
   builder.AddListeningPort(config.listen_address, *creds, &port);
   builder.SetMaxReceiveMessageSize(static_cast<int>(config.max_message_bytes));
   builder.SetMaxSendMessageSize(static_cast<int>(config.max_message_bytes));
+  // Bounded memory whatever the load: gRPC refuses work beyond the quota instead of
+  // growing without limit.
+  grpc::ResourceQuota quota("crossgate");
+  quota.Resize(static_cast<std::size_t>(config.max_memory_bytes));
+  builder.SetResourceQuota(quota);
   builder.RegisterService(&service);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (!server || port == 0) {
     ops_log(Level::kError, "cannot listen on " + config.listen_address);
     return 2;
   }
+  live_server.store(server.get());
   set_health(*server, snapshots.current() != nullptr);
+  reloader.start();
   std::string host = config.listen_address.substr(0, config.listen_address.rfind(':'));
   ops_log(Level::kInfo, "serving on " + host + ":" + std::to_string(port) +
                             (config.plaintext ? " (plaintext, loopback only)" : " (TLS)") +
@@ -156,13 +187,16 @@ int run_daemon(const ServerConfig& config) {
     if (sigwait(&signals, &signal) != 0) continue;
     if (signal == SIGHUP) {
       ops_log(Level::kInfo, "SIGHUP: reloading the policy bundle and the owner registry");
-      reload(config, *trust, snapshots, server.get());
+      reloader.check_now(true);
       continue;
     }
     ops_log(Level::kInfo, "shutting down: no new calls, draining the ones in flight");
     set_health(*server, false);
+    reloader.stop();
     server->Shutdown(std::chrono::system_clock::now() + kDrainTime);
     server->Wait();
+    live_server.store(nullptr);
+    if (metrics_http) metrics_http->stop();
     ops_log(Level::kInfo, "stopped after writing " + std::to_string((*log)->records_written()) +
                               " decision records");
     return 0;

@@ -1,6 +1,7 @@
 #include "server/daemon/runtime.h"
 
 #include "policy/common/time.h"
+#include "server/reload/origin.h"
 
 namespace crossgate::server {
 
@@ -46,11 +47,19 @@ cedar::Result<std::shared_ptr<const decision::DecisionEngine>> load_snapshot(
     const ServerConfig& config, const loading::TrustSettings& trust,
     const decision::DecisionEngine* active) {
   UnixMillis now = now_millis();
-  cedar::Result<loading::LoadedPolicyBundle> bundle =
-      loading::load_policy_bundle(config.policy_bundle.path, trust, now);
+  auto fetch = [](const BundleSourceConfig& source) -> cedar::Result<bundle::BundleFiles> {
+    if (source.url.empty()) return bundle::read_bundle_source(source.path);
+    Fetch fetched = url_origin(UrlOptions{source.url, source.ca_file.string(), 20})->fetch(true);
+    if (fetched.outcome != Fetch::Outcome::kChanged) return cedar::Error{fetched.error};
+    return std::move(fetched.files);
+  };
+  cedar::Result<bundle::BundleFiles> bundle_files = fetch(config.policy_bundle);
+  if (!bundle_files.ok()) return bundle_files.error();
+  cedar::Result<loading::LoadedPolicyBundle> bundle = loading::load_policy_bundle(*bundle_files, trust, now);
   if (!bundle.ok()) return bundle.error();
-  cedar::Result<loading::LoadedRegistry> registry =
-      loading::load_owner_registry(config.owner_registry.path, trust, now);
+  cedar::Result<bundle::BundleFiles> registry_files = fetch(config.owner_registry);
+  if (!registry_files.ok()) return registry_files.error();
+  cedar::Result<loading::LoadedRegistry> registry = loading::load_owner_registry(*registry_files, trust, now);
   if (!registry.ok()) return registry.error();
   if (active != nullptr) {
     if (bundle->version.revision < active->bundle_version().revision) {

@@ -121,9 +121,14 @@ bool DecisionLog::ensure_open(std::string& error) {
 }
 
 bool DecisionLog::append(const nlohmann::ordered_json& record, std::string& error) {
+  return append(record.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), error);
+}
+
+bool DecisionLog::append(std::string record_json, std::string& error) {
   Pending pending;
-  // Serialising here, on the request's own thread, keeps the writer's work small.
-  pending.body = record.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  // The record is serialised on the request's own thread, which keeps the writer's work
+  // small.
+  pending.body = std::move(record_json);
   Pending* head = queue_.load(std::memory_order_relaxed);
   do {
     pending.next = head;
@@ -176,10 +181,7 @@ void DecisionLog::write_batch(Pending* first) {
   std::size_t records = 0;
   if (ok) {
     for (Pending* p = first; p != nullptr; p = p->next) {
-      // {"seq":N, <the record's fields>, "prev":"..."}
-      std::string line = "{\"seq\":" + std::to_string(seq) +
-                         (p->body.size() > 2 ? "," + p->body.substr(1, p->body.size() - 2) : "") +
-                         ",\"prev\":\"" + hash + "\"}";
+      std::string line = decision::chain_record(p->body, seq, hash);
       hash = decision::record_hash(line);
       buffer += line;
       buffer += '\n';
@@ -259,8 +261,12 @@ void DecisionLog::maybe_rotate() {
   bool by_age = options_.rotate_age.count() > 0 &&
                 now_millis() - s.file_started >= options_.rotate_age.count() * 1000;
   if (!by_size && !by_age) return;
-  fs::path rotated = rotated_name(options_.path, now_millis());
+  UnixMillis at = now_millis();
+  fs::path rotated = rotated_name(options_.path, at);
   std::error_code ec;
+  // Two rotations within one millisecond get the same name, and rename(2) would replace the
+  // first file with the second: take the next free millisecond (names still sort as written).
+  while (fs::exists(rotated, ec)) rotated = rotated_name(options_.path, ++at);
   fs::rename(options_.path, rotated, ec);
   if (ec) return;  // keep writing where we are; a later batch tries again
   ::close(s.fd);

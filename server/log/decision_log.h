@@ -71,6 +71,8 @@ class DecisionLog {
 
   // Chains and writes the record; false (with `error`) when it could not be written, in
   // which case the caller must not give the answer the record was for. Thread-safe.
+  // `record_json` is one JSON object (decision::record_json).
+  bool append(std::string record_json, std::string& error);
   bool append(const nlohmann::ordered_json& record, std::string& error);
 
   std::uint64_t records_written() const { return written_.load(std::memory_order_relaxed); }

@@ -24,6 +24,9 @@ namespace crossgate::metrics {
 class Counter {
  public:
   void inc(std::uint64_t n = 1) { value_.fetch_add(n, std::memory_order_relaxed); }
+  // For a counter that mirrors a count kept elsewhere (e.g. the token cache's hits),
+  // refreshed by a collector before rendering.
+  void mirror(std::uint64_t total) { value_.store(total, std::memory_order_relaxed); }
   std::uint64_t value() const { return value_.load(std::memory_order_relaxed); }
 
  private:
@@ -83,6 +86,13 @@ class Family {
     auto it = children_.find(values);
     if (it == children_.end()) it = children_.emplace(values, make_()).first;
     return *it->second;
+  }
+
+  // Drops every child (for info-style gauges whose labels change). References to dropped
+  // children must not be used afterwards.
+  void clear() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    children_.clear();
   }
 
   const std::string& name() const { return name_; }

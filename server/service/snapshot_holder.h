@@ -3,6 +3,8 @@
 // uses it to the end, so it sees one version of everything.
 #pragma once
 
+#include <algorithm>
+#include <array>
 #include <atomic>
 #include <memory>
 #include <mutex>
@@ -21,26 +23,53 @@ class SnapshotHolder {
 
   void activate(std::shared_ptr<const decision::DecisionEngine> engine) {
     engine_.store(std::move(engine), std::memory_order_release);
-    std::lock_guard<std::mutex> lock(mutex_);
-    last_error_.clear();
   }
 
-  void record_load_error(std::string error, UnixMillis at) {
+  // Load errors are kept per source, so that one source's recovery does not hide the
+  // other's failure; each is cleared when its source is found current again.
+  enum class Source { kPolicyBundle, kOwnerRegistry, kCombination };
+
+  void record_load_error(Source source, std::string error, UnixMillis at) {
     std::lock_guard<std::mutex> lock(mutex_);
-    last_error_ = std::move(error);
-    last_error_at_ = at;
+    errors_[static_cast<int>(source)] = {std::move(error), at};
   }
 
+  void clear_load_error(Source source) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    errors_[static_cast<int>(source)] = {};
+  }
+
+  // The current errors ("; "-joined, empty when every source is current) and the time of
+  // the latest.
   std::pair<std::string, UnixMillis> last_load_error() const {
     std::lock_guard<std::mutex> lock(mutex_);
-    return {last_error_, last_error_at_};
+    std::string text;
+    UnixMillis latest = 0;
+    for (const auto& [error, at] : errors_) {
+      if (error.empty()) continue;
+      if (!text.empty()) text += "; ";
+      text += error;
+      latest = std::max(latest, at);
+    }
+    return {text, latest};
+  }
+
+  // When each active version was last confirmed current at its source (a load, or a check
+  // that found it unchanged), for staleness. A copy served from the state folder counts
+  // from when it was saved.
+  void confirm_bundle(UnixMillis at) { bundle_confirmed_.store(at, std::memory_order_relaxed); }
+  void confirm_registry(UnixMillis at) { registry_confirmed_.store(at, std::memory_order_relaxed); }
+  UnixMillis bundle_confirmed_at() const { return bundle_confirmed_.load(std::memory_order_relaxed); }
+  UnixMillis registry_confirmed_at() const {
+    return registry_confirmed_.load(std::memory_order_relaxed);
   }
 
  private:
   std::atomic<std::shared_ptr<const decision::DecisionEngine>> engine_;
+  std::atomic<UnixMillis> bundle_confirmed_{0};
+  std::atomic<UnixMillis> registry_confirmed_{0};
   mutable std::mutex mutex_;
-  std::string last_error_;
-  UnixMillis last_error_at_ = 0;
+  std::array<std::pair<std::string, UnixMillis>, 3> errors_;
 };
 
 }  // namespace crossgate::server

@@ -19,7 +19,6 @@
 #include <fstream>
 #include <functional>
 #include <memory>
-#include <regex>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -146,13 +145,16 @@ class Daemon {
   void start() {
     fs::path output = dir_ / "daemon.stderr";
     pid_ = spawn({CROSSGATE_E2E_BINARY, "serve", "--config", world["plaintext_config"]}, output);
-    const std::regex serving(R"(serving on 127\.0\.0\.1:(\d+))");
+    // The daemon reports its port as "serving on 127.0.0.1:<port>".
+    const std::string serving = "serving on 127.0.0.1:";
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
     while (std::chrono::steady_clock::now() < deadline) {
       std::string text = read_text(output);
-      std::smatch match;
-      if (std::regex_search(text, match, serving)) {
-        channel = grpc::CreateChannel("127.0.0.1:" + match[1].str(), grpc::InsecureChannelCredentials());
+      std::size_t at = text.find(serving);
+      std::size_t digits_end = at == std::string::npos ? at : text.find_first_not_of("0123456789", at + serving.size());
+      if (at != std::string::npos && digits_end != std::string::npos && digits_end > at + serving.size()) {
+        std::string port = text.substr(at + serving.size(), digits_end - at - serving.size());
+        channel = grpc::CreateChannel("127.0.0.1:" + port, grpc::InsecureChannelCredentials());
         decisions = v1::DecisionService::NewStub(channel);
         health = grpc::health::v1::Health::NewStub(channel);
         return;
