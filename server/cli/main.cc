@@ -5,6 +5,7 @@
 
 #include "server/cli/authorize_command.h"
 #include "server/cli/eval_command.h"
+#include "server/cli/log_command.h"
 #include "server/cli/serve_command.h"
 #include "server/cli/sign_command.h"
 
@@ -17,6 +18,8 @@ commands:
   eval        decide one request as the daemon would, and print the decision record
   sign        add a signature to a bundle directory's signatures.json
   authorize   decide one plain Cedar request from policy, entity and request files
+  log         verify the decision log's hash chain: `crossgate log verify FILE...`
+              (exit status 0 intact, 1 tampered or truncated, 2 unusable input)
 
 Run `crossgate <command> --help` for a command's options.
 )";
@@ -34,6 +37,7 @@ int main(int argc, char** argv) {
   if (command == "eval") return crossgate::cli::eval_command(args);
   if (command == "authorize") return crossgate::cli::authorize_command(args);
   if (command == "sign") return crossgate::cli::sign_command(args);
+  if (command == "log") return crossgate::cli::log_command(args);
   if (command == "--help" || command == "-h" || command == "help") {
     std::cout << kUsage;
     return 0;
