@@ -6,6 +6,7 @@
 #include "server/cli/authorize_command.h"
 #include "server/cli/eval_command.h"
 #include "server/cli/log_command.h"
+#include "server/cli/replay_command.h"
 #include "server/cli/serve_command.h"
 #include "server/cli/sign_command.h"
 
@@ -16,6 +17,7 @@ constexpr const char* kUsage = R"(usage: crossgate <command> [options]
 commands:
   serve       run the decision daemon (gRPC) with a configuration file
   eval        decide one request as the daemon would, and print the decision record
+  replay      decide recorded decisions again with a candidate bundle: what would change
   sign        add a signature to a bundle directory's signatures.json
   authorize   decide one plain Cedar request from policy, entity and request files
   log         verify the decision log's hash chain: `crossgate log verify FILE...`
@@ -35,6 +37,7 @@ int main(int argc, char** argv) {
   std::vector<std::string_view> args(argv + 2, argv + argc);
   if (command == "serve") return crossgate::cli::serve_command(args);
   if (command == "eval") return crossgate::cli::eval_command(args);
+  if (command == "replay") return crossgate::cli::replay_command(args);
   if (command == "authorize") return crossgate::cli::authorize_command(args);
   if (command == "sign") return crossgate::cli::sign_command(args);
   if (command == "log") return crossgate::cli::log_command(args);
