@@ -5,6 +5,7 @@
 
 #include "server/cli/authorize_command.h"
 #include "server/cli/eval_command.h"
+#include "server/cli/health_command.h"
 #include "server/cli/log_command.h"
 #include "server/cli/replay_command.h"
 #include "server/cli/serve_command.h"
@@ -20,6 +21,7 @@ commands:
   replay      decide recorded decisions again with a candidate bundle: what would change
   sign        add a signature to a bundle directory's signatures.json
   authorize   decide one plain Cedar request from policy, entity and request files
+  health      ask a running daemon whether it is SERVING (grpc.health.v1; for probes)
   log         verify the decision log's hash chain: `crossgate log verify FILE...`
               (exit status 0 intact, 1 tampered or truncated, 2 unusable input)
 
@@ -41,6 +43,7 @@ int main(int argc, char** argv) {
   if (command == "authorize") return crossgate::cli::authorize_command(args);
   if (command == "sign") return crossgate::cli::sign_command(args);
   if (command == "log") return crossgate::cli::log_command(args);
+  if (command == "health") return crossgate::cli::health_command(args);
   if (command == "--help" || command == "-h" || command == "help") {
     std::cout << kUsage;
     return 0;
