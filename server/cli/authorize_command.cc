@@ -6,6 +6,7 @@
 #include <string>
 
 #include "policy/cedar/authorizer/authorizer.h"
+#include "server/cli/flags.h"
 #include "server/cli/policy_files.h"
 
 namespace crossgate::cli {
@@ -28,22 +29,14 @@ struct Options {
 std::optional<Options> parse_args(std::span<const std::string_view> args) {
   Options o;
   std::string format = "text";
-  const std::pair<std::string_view, std::string*> flags[] = {{"--policies", &o.policies},
-                                                             {"--entities", &o.entities},
-                                                             {"--schema", &o.schema},
-                                                             {"--request", &o.request},
-                                                             {"--format", &format}};
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    std::string* target = nullptr;
-    for (const auto& [flag, member] : flags) {
-      if (args[i] == flag) target = member;
-    }
-    if (target == nullptr || i + 1 >= args.size()) {
-      std::cerr << "crossgate authorize: unexpected or incomplete argument `" << args[i] << "`\n"
-                << kUsage;
-      return std::nullopt;
-    }
-    *target = std::string(args[++i]);
+  const ValueFlag values[] = {{"--policies", &o.policies},
+                              {"--entities", &o.entities},
+                              {"--schema", &o.schema},
+                              {"--request", &o.request},
+                              {"--format", &format}};
+  if (std::optional<std::string> problem = parse_flags(args, {values})) {
+    std::cerr << "crossgate authorize: " << *problem << "\n" << kUsage;
+    return std::nullopt;
   }
   if (format != "text" && format != "json") {
     std::cerr << "crossgate authorize: --format must be text or json\n";

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "policy/decision/decision_record.h"
+#include "server/cli/flags.h"
 #include "server/cli/policy_files.h"
 #include "server/config/server_config.h"
 #include "server/daemon/runtime.h"
@@ -41,28 +42,18 @@ int fail(const std::string& message) {
 int eval_command(std::span<const std::string_view> args) {
   std::string config_path, request_path, bundle, registry, caller, time;
   bool allow_unsigned = false;
-  const std::pair<std::string_view, std::string*> flags[] = {
-      {"--config", &config_path}, {"--request", &request_path}, {"--bundle", &bundle},
-      {"--registry", &registry},  {"--caller", &caller},        {"--time", &time}};
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == "--help" || args[i] == "-h") {
-      std::cout << kUsage;
-      return 0;
-    }
-    if (args[i] == "--allow-unsigned") {
-      allow_unsigned = true;
-      continue;
-    }
-    std::string* target = nullptr;
-    for (const auto& [flag, member] : flags) {
-      if (args[i] == flag) target = member;
-    }
-    if (target == nullptr || i + 1 >= args.size()) {
-      std::cerr << "crossgate eval: unexpected or incomplete argument `" << args[i] << "`\n"
-                << kUsage;
-      return 2;
-    }
-    *target = std::string(args[++i]);
+  bool help = false;
+  const ValueFlag values[] = {{"--config", &config_path}, {"--request", &request_path},
+                              {"--bundle", &bundle},      {"--registry", &registry},
+                              {"--caller", &caller},      {"--time", &time}};
+  const SwitchFlag switches[] = {{"--allow-unsigned", &allow_unsigned}};
+  if (std::optional<std::string> problem = parse_flags(args, {values, switches}, &help)) {
+    std::cerr << "crossgate eval: " << *problem << "\n" << kUsage;
+    return 2;
+  }
+  if (help) {
+    std::cout << kUsage;
+    return 0;
   }
   if (config_path.empty() || request_path.empty()) {
     std::cerr << "crossgate eval: --config and --request are required\n" << kUsage;

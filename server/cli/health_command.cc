@@ -9,6 +9,7 @@
 #include <string>
 
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "server/cli/flags.h"
 #include "server/cli/policy_files.h"
 
 namespace crossgate::cli {
@@ -83,34 +84,19 @@ struct Options {
 // False after printing the problem (exit `status`); `help` is set for --help.
 bool parse_args(std::span<const std::string_view> args, Options& o, bool& help, int& status) {
   std::string timeout;
-  bool timeout_given = false;
-  const std::pair<std::string_view, std::string*> flags[] = {{"--address", &o.address},
-                                                             {"--service", &o.service},
-                                                             {"--tls-ca", &o.ca},
-                                                             {"--tls-cert", &o.cert},
-                                                             {"--tls-key", &o.key},
-                                                             {"--timeout", &timeout},
-                                                             {"--tls-server-name", &o.server_name}};
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == "--help" || args[i] == "-h") {
-      help = true;
-      return true;
-    }
-    if (args[i] == "--alive") {
-      o.alive = true;
-      continue;
-    }
-    std::string* target = nullptr;
-    for (const auto& [flag, member] : flags) {
-      if (args[i] == flag) target = member;
-    }
-    if (target == nullptr || i + 1 >= args.size()) {
-      status = usage_error("unexpected or incomplete argument `" + std::string(args[i]) + "`");
-      return false;
-    }
-    if (target == &timeout) timeout_given = true;
-    *target = std::string(args[++i]);
+  const ValueFlag values[] = {{"--address", &o.address},
+                              {"--service", &o.service},
+                              {"--tls-ca", &o.ca},
+                              {"--tls-cert", &o.cert},
+                              {"--tls-key", &o.key},
+                              {"--timeout", &timeout},
+                              {"--tls-server-name", &o.server_name}};
+  const SwitchFlag switches[] = {{"--alive", &o.alive}};
+  if (std::optional<std::string> problem = parse_flags(args, {values, switches}, &help)) {
+    status = usage_error(*problem);
+    return false;
   }
+  if (help) return true;
   if (o.address.empty()) {
     status = usage_error("--address is required");
     return false;
@@ -123,7 +109,7 @@ bool parse_args(std::span<const std::string_view> args, Options& o, bool& help, 
     status = usage_error("--tls-cert, --tls-key and --tls-server-name need --tls-ca");
     return false;
   }
-  if (timeout_given) {
+  if (!timeout.empty()) {
     const char* end = timeout.data() + timeout.size();
     auto [ptr, ec] = std::from_chars(timeout.data(), end, o.timeout_seconds);
     if (ec != std::errc() || ptr != end || !(o.timeout_seconds > 0) || o.timeout_seconds > 3600) {

@@ -12,6 +12,7 @@
 
 #include "policy/common/time.h"
 #include "policy/loading/snapshot_loader.h"
+#include "server/cli/flags.h"
 #include "server/config/server_config.h"
 #include "server/daemon/runtime.h"
 #include "server/replay/replayer.h"
@@ -65,41 +66,22 @@ int fail(const std::string& message) {
 std::optional<Options> parse_args(std::span<const std::string_view> args, int& status) {
   Options o;
   std::string format = "text", max_listed;
-  const std::pair<std::string_view, std::string*> flags[] = {{"--bundle", &o.bundle},
-                                                             {"--registry", &o.registry},
-                                                             {"--config", &o.config},
-                                                             {"--format", &format},
-                                                             {"--max-listed", &max_listed}};
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == "--help" || args[i] == "-h") {
-      std::cout << kUsage;
-      status = 0;
-      return std::nullopt;
-    }
-    if (args[i] == "--allow-unsigned") {
-      o.allow_unsigned = true;
-      continue;
-    }
-    if (args[i] == "--log") {
-      // Every following argument up to the next option is a log ("-" is stdin).
-      std::size_t before = o.logs.size();
-      while (i + 1 < args.size() && !args[i + 1].starts_with("--"))
-        o.logs.emplace_back(args[++i]);
-      if (o.logs.size() == before) {
-        status = usage_error("--log needs at least one file");
-        return std::nullopt;
-      }
-      continue;
-    }
-    std::string* target = nullptr;
-    for (const auto& [flag, member] : flags) {
-      if (args[i] == flag) target = member;
-    }
-    if (target == nullptr || i + 1 >= args.size()) {
-      status = usage_error("unexpected or incomplete argument `" + std::string(args[i]) + "`");
-      return std::nullopt;
-    }
-    *target = std::string(args[++i]);
+  bool help = false;
+  const ValueFlag values[] = {{"--bundle", &o.bundle},
+                              {"--registry", &o.registry},
+                              {"--config", &o.config},
+                              {"--format", &format},
+                              {"--max-listed", &max_listed}};
+  const SwitchFlag switches[] = {{"--allow-unsigned", &o.allow_unsigned}};
+  const ListFlag lists[] = {{"--log", &o.logs}};  // "-" is stdin
+  if (std::optional<std::string> problem = parse_flags(args, {values, switches, lists}, &help)) {
+    status = usage_error(*problem);
+    return std::nullopt;
+  }
+  if (help) {
+    std::cout << kUsage;
+    status = 0;
+    return std::nullopt;
   }
   status = 2;
   if (o.logs.empty() || o.bundle.empty()) {

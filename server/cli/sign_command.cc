@@ -10,6 +10,7 @@
 
 #include "policy/bundle/keys.h"
 #include "policy/bundle/signatures.h"
+#include "server/cli/flags.h"
 
 namespace crossgate::cli {
 namespace {
@@ -34,19 +35,10 @@ struct Options {
 
 std::optional<Options> parse_args(std::span<const std::string_view> args) {
   Options o;
-  const std::pair<std::string_view, std::string*> flags[] = {
-      {"--dir", &o.dir}, {"--key", &o.key}, {"--kind", &o.kind}};
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    std::string* target = nullptr;
-    for (const auto& [flag, member] : flags) {
-      if (args[i] == flag) target = member;
-    }
-    if (target == nullptr || i + 1 >= args.size()) {
-      std::cerr << "crossgate sign: unexpected or incomplete argument `" << args[i] << "`\n"
-                << kUsage;
-      return std::nullopt;
-    }
-    *target = std::string(args[++i]);
+  const ValueFlag values[] = {{"--dir", &o.dir}, {"--key", &o.key}, {"--kind", &o.kind}};
+  if (std::optional<std::string> problem = parse_flags(args, {values})) {
+    std::cerr << "crossgate sign: " << *problem << "\n" << kUsage;
+    return std::nullopt;
   }
   if (o.dir.empty() || o.key.empty() || o.kind.empty()) {
     std::cerr << "crossgate sign: --dir, --key and --kind are required\n" << kUsage;

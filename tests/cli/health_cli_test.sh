@@ -23,6 +23,8 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+# shellcheck source=daemon.sh
+. "$here/daemon.sh"
 
 fail() {
   echo "FAIL: $*"
@@ -50,16 +52,7 @@ start_daemon() {  # start_daemon CONFIG_NAME [SED_EXPR]: the copied example, on 
   rm -rf "$work/example/state"
   sed -i -e 's/^\(  address: 127\.0\.0\.1:\)[0-9]*$/\10/' -e "${2:-}" "$work/example/$1"
   grep -q '^  address: 127\.0\.0\.1:0$' "$work/example/$1" || fail "$1: no listen address to patch"
-  "$crossgate" serve --config "$work/example/$1" 2>"$work/daemon.err" &
-  daemon_pid=$!
-  port=
-  for _ in $(seq 200); do
-    port=$(sed -n 's/.*serving on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/daemon.err")
-    [ -n "$port" ] && break
-    kill -0 "$daemon_pid" 2>/dev/null || break
-    sleep 0.05
-  done
-  [ -n "$port" ] || fail "crossgate serve did not report its port"
+  serve_and_wait "$work/example/$1"
 }
 
 keys=$example/keys

@@ -20,6 +20,8 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+# shellcheck source=daemon.sh
+. "$here/daemon.sh"
 
 fail() { echo "FAIL: $*"; [ -f "$work/out" ] && cat "$work/out"; exit 1; }
 
@@ -65,16 +67,7 @@ decision_log:
   path: state/decisions.log
   rotate_bytes: 6000
 YAML
-"$crossgate" serve --config "$work/crossgate.yaml" 2>"$work/daemon.err" &
-daemon_pid=$!
-port=
-for _ in $(seq 200); do
-  port=$(sed -n 's/.*serving on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/daemon.err")
-  [ -n "$port" ] && break
-  kill -0 "$daemon_pid" 2>/dev/null || break
-  sleep 0.05
-done
-[ -n "$port" ] || { cat "$work/daemon.err"; fail "crossgate serve did not report its port"; }
+serve_and_wait "$work/crossgate.yaml"
 
 PYTHONPATH=$proto_dir "$python" - "$port" "$example/keys" <<'PY' || fail "requests"
 import pathlib, sys, time, uuid
