@@ -86,10 +86,12 @@ void BM_VerifyCachedToken(benchmark::State& state) {
   identity::JwtPolicy policy;
   policy.audience = "crossgate";
   auto set = identity::JwkSet::parse(t::jwks_json({&key}), "bench");
-  policy.trust_domains.push_back({"example.org", std::make_shared<const identity::JwkSet>(std::move(set.value()))});
+  policy.trust_domains.push_back(
+      {"example.org", std::make_shared<const identity::JwkSet>(std::move(set.value()))});
   auto verifier = std::make_shared<identity::JwtVerifier>(std::move(policy));
   std::int64_t now = now_millis() / 1000;
-  std::string token = t::mint_jwt(key, t::jwt_svid_claims("spiffe://example.org/ns/claims/sa/assistant", "crossgate", now));
+  std::string token = t::mint_jwt(
+      key, t::jwt_svid_claims("spiffe://example.org/ns/claims/sa/assistant", "crossgate", now));
   decision::IdentityResolver resolver(verifier);
   decision::DecisionRequest request;
   request.evidence = decision::EvidenceType::kJwtSvid;

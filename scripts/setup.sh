@@ -10,6 +10,8 @@ packages=(
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
   libssl-dev openssl libyaml-cpp-dev libarchive-dev libcurl4-openssl-dev libcpp-httplib-dev
   prometheus
+  libclang-rt-14-dev  # libFuzzer and clang's sanitizer runtimes (scripts/fuzz.sh)
+  nghttp2-client  # h2load, the load benchmark's cross-check (bench/load_benchmark.py)
   python3 python3-grpcio python3-protobuf python3-cryptography python3-jwt python3-yaml
 )
 # Node.js runs the reference Cedar implementation in the benchmark comparison. A machine

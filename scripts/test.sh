@@ -4,6 +4,9 @@
 #
 #   scripts/test.sh              the default optimised build (build/default)
 #   scripts/test.sh --sanitize   AddressSanitizer + UndefinedBehaviorSanitizer (build/sanitize)
+#   scripts/test.sh --tsan       ThreadSanitizer on the concurrency unit tests (build/tsan):
+#                                the decision log's writer, engines swapped under deciding
+#                                threads; scripts/tsan.supp says what is suppressed and why
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,7 +14,8 @@ preset=default
 case "${1:-}" in
   "") ;;
   --sanitize) preset=sanitize ;;
-  *) echo "usage: scripts/test.sh [--sanitize]" >&2; exit 2 ;;
+  --tsan) preset=tsan ;;
+  *) echo "usage: scripts/test.sh [--sanitize|--tsan]" >&2; exit 2 ;;
 esac
 
 ./scripts/setup.sh

@@ -7,9 +7,51 @@
 
 namespace crossgate::yaml {
 
+namespace {
+
+std::string at(const std::string& source, const YAML::Mark& mark) {
+  if (mark.line < 0) return source;
+  return source + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
+}
+
+// Walks the document as a reader would (aliases expanded), stopping at the first node
+// beyond kMaxYamlDepth or kMaxYamlNodes. The walk is bounded by both, so it is cheap.
+std::string check_bounds(const YAML::Node& node, const std::string& source, int depth,
+                         std::size_t& nodes) {
+  if (++nodes > kMaxYamlNodes) {
+    return at(source, node.Mark()) + ": more than " + std::to_string(kMaxYamlNodes) +
+           " YAML nodes (counting each use of an alias)";
+  }
+  if (depth > kMaxYamlDepth) {
+    return at(source, node.Mark()) + ": YAML nests more than " + std::to_string(kMaxYamlDepth) +
+           " levels deep";
+  }
+  if (node.IsSequence()) {
+    for (const YAML::Node& element : node) {
+      std::string error = check_bounds(element, source, depth + 1, nodes);
+      if (!error.empty()) return error;
+    }
+  } else if (node.IsMap()) {
+    for (const auto& entry : node) {
+      std::string error = check_bounds(entry.first, source, depth + 1, nodes);
+      if (error.empty()) error = check_bounds(entry.second, source, depth + 1, nodes);
+      if (!error.empty()) return error;
+    }
+  }
+  return "";
+}
+
+}  // namespace
+
 Result<YAML::Node> parse(std::string_view text, const std::string& source) {
+  if (text.size() > kMaxYamlBytes) {
+    return Error{source + ": larger than " + std::to_string(kMaxYamlBytes) + " bytes"};
+  }
   try {
     YAML::Node node = YAML::Load(std::string(text));
+    std::size_t nodes = 0;
+    std::string error = check_bounds(node, source, 0, nodes);
+    if (!error.empty()) return Error{error};
     return node;
   } catch (const YAML::Exception& e) {
     return Error{source + ":" + std::to_string(e.mark.line + 1) + ":" +
@@ -186,6 +228,12 @@ void MapReader::child(const char* key, bool required, const std::function<void(M
 void MapReader::allow_only(std::initializer_list<const char*> known) {
   if (!ok() || !node_.IsMap()) return;
   for (const auto& entry : node_) {
+    if (!entry.first.IsScalar()) {
+      // `? [a, b]: x` is YAML too; converting its key to a name would throw.
+      error_ = at(source_, entry.first.Mark()) + ": " + (path_.empty() ? "" : path_ + ": ") +
+               "a key must be a name, not a sequence, mapping or null";
+      return;
+    }
     std::string name = entry.first.as<std::string>();
     bool found = std::any_of(known.begin(), known.end(), [&](const char* k) { return name == k; });
     if (!found) {

@@ -19,7 +19,15 @@ namespace crossgate::yaml {
 using cedar::Error;
 using cedar::Result;
 
-// Parses a whole document. Errors carry the line and column yaml-cpp reports.
+// Bounds on one document, so that a hostile file cannot make a reader use unbounded
+// memory, stack or time. Nodes count every time they are reached, so an alias repeated
+// many times ("billion laughs") counts as what it expands to.
+inline constexpr std::size_t kMaxYamlBytes = 16u << 20;
+inline constexpr int kMaxYamlDepth = 32;
+inline constexpr std::size_t kMaxYamlNodes = 1u << 22;
+
+// Parses a whole document. Errors carry the line and column yaml-cpp reports; a document
+// beyond the bounds above is refused naming the place where it went beyond them.
 Result<YAML::Node> parse(std::string_view text, const std::string& source);
 
 // A mapping being read. The first problem found is kept; later calls keep returning

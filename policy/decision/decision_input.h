@@ -55,6 +55,10 @@ struct DecisionRequest {
   EvidenceType evidence = EvidenceType::kNone;
   std::string token;  // JWT-SVID or OIDC token; never logged or recorded
   AwsSession aws_session;
+  // X.509-SVID evidence of a workload other than the caller: the SPIFFE ID a gateway
+  // reports for its own mTLS peer (Envoy's source.principal). Believed, like an AWS
+  // session, only from a trusted asserter; empty means the caller's own certificate.
+  std::string asserted_spiffe_id;
 };
 
 // The calling gateway, as the transport established it.

@@ -35,9 +35,10 @@ inline constexpr std::string_view kPolicyNoPermit = "POLICY_NO_PERMIT";
 inline constexpr std::string_view kStalePolicy = "STALE_POLICY";
 
 inline constexpr std::string_view kAllReasonCodes[] = {
-    kUnattributed,     kSharedIdentity,  kEnvironmentMismatch, kCredentialLifetime,
-    kNoExplicitTrust,  kRegionNotTrusted, kUnownedBoundary,   kBrokenProvenance,
-    kEmergencyGrantInvalid, kLogUnavailable, kPolicyForbid,   kPolicyNoPermit,
+    kUnattributed,       kSharedIdentity,   kEnvironmentMismatch,
+    kCredentialLifetime, kNoExplicitTrust,  kRegionNotTrusted,
+    kUnownedBoundary,    kBrokenProvenance, kEmergencyGrantInvalid,
+    kLogUnavailable,     kPolicyForbid,     kPolicyNoPermit,
     kStalePolicy};
 
 struct GuardrailFacts {

@@ -1,5 +1,7 @@
 #include "policy/decision/identity_resolver.h"
 
+#include <algorithm>
+
 namespace crossgate::decision {
 
 std::string_view evidence_name(EvidenceType type) {
@@ -57,7 +59,10 @@ VerifiedIdentity from_token(identity::JwtVerifier* verifier, const std::string& 
   }
   auto millis = [](const std::optional<std::int64_t>& seconds) -> std::optional<UnixMillis> {
     if (!seconds) return std::nullopt;
-    return *seconds * 1000;
+    // Claims are read from unverified tokens too, and any int64 of seconds is a valid
+    // NumericDate: bound them to 1970..9999 so that no time arithmetic after this overflows.
+    constexpr std::int64_t kLastSecondOf9999 = 253402300799;
+    return std::clamp<std::int64_t>(*seconds, 0, kLastSecondOf9999) * 1000;
   };
   id.issued_at = millis(c.issued_at);
   id.not_before = millis(c.not_before);
@@ -81,6 +86,19 @@ VerifiedIdentity IdentityResolver::resolve(const DecisionRequest& request, const
     case EvidenceType::kX509Svid: {
       VerifiedIdentity id;
       id.type = EvidenceType::kX509Svid;
+      if (!request.asserted_spiffe_id.empty()) {
+        // The gateway verified its peer's certificate; only a trusted asserter is believed.
+        id.spiffe_id = request.asserted_spiffe_id;
+        id.verified = caller.trusted_asserter;
+        if (!id.verified) {
+          id.failure = caller.spiffe_id.empty()
+                           ? "a peer's X.509-SVID is believed only from an authenticated "
+                             "trusted asserter"
+                           : "caller " + caller.spiffe_id +
+                                 " is not a trusted asserter of its peers' X.509-SVIDs";
+        }
+        return id;
+      }
       id.spiffe_id = caller.spiffe_id;
       // The TLS handshake verified the certificate chain; no certificate, no identity.
       id.verified = !caller.spiffe_id.empty();

@@ -132,7 +132,8 @@ JsonWriter& JsonWriter::raw(std::string_view json) {
 
 JsonWriter& JsonWriter::strings(std::string_view name, const std::vector<std::string>& values) {
   key(name).begin_array();
-  for (const std::string& v : values) string(v);
+  for (const std::string& v : values)
+    string(v);
   return end_array();
 }
 

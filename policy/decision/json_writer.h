@@ -29,7 +29,9 @@ class JsonWriter {
   JsonWriter& raw(std::string_view json);
 
   // key + value in one call, for the common case.
-  JsonWriter& field(std::string_view name, std::string_view value) { return key(name).string(value); }
+  JsonWriter& field(std::string_view name, std::string_view value) {
+    return key(name).string(value);
+  }
   JsonWriter& field(std::string_view name, std::int64_t value) { return key(name).number(value); }
   JsonWriter& field_bool(std::string_view name, bool value) { return key(name).boolean(value); }
   JsonWriter& strings(std::string_view name, const std::vector<std::string>& values);

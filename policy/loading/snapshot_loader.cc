@@ -25,11 +25,12 @@ cedar::Result<std::vector<std::string>> verify(const bundle::BundleFiles& files,
 }  // namespace
 
 cedar::Result<LoadedPolicyBundle> load_policy_bundle(const bundle::BundleFiles& files,
-                                                     const TrustSettings& trust, UnixMillis now) {
+                                                     const TrustSettings& trust, UnixMillis now,
+                                                     policy_bundle::PolicyValidation validation) {
   // Parse first: the manifest says how many signatures it wants, and a bundle that does not
   // parse is refused either way. Nothing parsed is used before the signatures verify.
   cedar::Result<std::shared_ptr<const policy_bundle::PolicyBundle>> bundle =
-      policy_bundle::load_policy_bundle(files);
+      policy_bundle::load_policy_bundle(files, validation);
   if (!bundle.ok()) return bundle.error();
   cedar::Result<std::vector<std::string>> signers =
       verify(files, bundle::BundleKind::kPolicyBundle, trust.policy_bundle,

@@ -46,8 +46,9 @@ cedar::Result<LoadedRegistry> load_owner_registry(const std::filesystem::path& s
                                                   const TrustSettings& trust, UnixMillis now);
 
 // The same from files already read (e.g. downloaded).
-cedar::Result<LoadedPolicyBundle> load_policy_bundle(const bundle::BundleFiles& files,
-                                                     const TrustSettings& trust, UnixMillis now);
+cedar::Result<LoadedPolicyBundle> load_policy_bundle(
+    const bundle::BundleFiles& files, const TrustSettings& trust, UnixMillis now,
+    policy_bundle::PolicyValidation validation = policy_bundle::PolicyValidation::kRefuseInvalid);
 cedar::Result<LoadedRegistry> load_owner_registry(const bundle::BundleFiles& files,
                                                   const TrustSettings& trust, UnixMillis now);
 

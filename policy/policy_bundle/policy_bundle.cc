@@ -1,6 +1,7 @@
 #include "policy/policy_bundle/policy_bundle.h"
 
 #include "policy/cedar/parser/policy_parser.h"
+#include "policy/cedar/validator/validator.h"
 #include "policy/common/yaml_reader.h"
 #include "policy/model/builtin_schema.h"
 
@@ -55,7 +56,7 @@ cedar::Status read_manifest(const bundle::BundleFiles& files, PolicyBundleManife
 }  // namespace
 
 cedar::Result<std::shared_ptr<const PolicyBundle>> load_policy_bundle(
-    const bundle::BundleFiles& files) {
+    const bundle::BundleFiles& files, PolicyValidation validation) {
   auto bundle = std::make_shared<PolicyBundle>();
   if (cedar::Status s = read_manifest(files, bundle->manifest); !s.ok()) return s.error();
 
@@ -67,6 +68,7 @@ cedar::Result<std::shared_ptr<const PolicyBundle>> load_policy_bundle(
   bundle->schema = std::move(schema.value());
 
   std::size_t policy_files = 0;
+  std::vector<cedar::ast::Policy> policies;
   for (const auto& [path, text] : files.files) {
     if (path.starts_with("tests/") && path.ends_with(".yaml")) {
       bundle->test_files.emplace(path, text);
@@ -80,13 +82,25 @@ cedar::Result<std::shared_ptr<const PolicyBundle>> load_policy_bundle(
     cedar::Result<std::vector<cedar::ast::Policy>> parsed =
         cedar::parser::parse_policies(text, options);
     if (!parsed.ok()) return parsed.error();
-    if (cedar::Status s = bundle->policies.add_all(std::move(parsed.value())); !s.ok()) {
-      return s.error();
-    }
+    for (cedar::ast::Policy& policy : parsed.value())
+      policies.push_back(std::move(policy));
   }
   if (policy_files == 0) {
     return cedar::Error{files.origin + ": no policies (a bundle needs policies/*.cedar)"};
   }
+  if (validation == PolicyValidation::kRefuseInvalid) {
+    cedar::validator::ValidationResult checked =
+        cedar::validator::Validator(bundle->schema).validate(policies);
+    if (!checked.errors.empty()) {
+      std::string more = checked.errors.size() == 1
+                             ? std::string()
+                             : " (and " + std::to_string(checked.errors.size() - 1) +
+                                   " more; `crossgate check` lists them all)";
+      return cedar::Error{files.origin + ": the policies fail schema validation: " +
+                          checked.errors.front().to_string() + more};
+    }
+  }
+  if (cedar::Status s = bundle->policies.add_all(std::move(policies)); !s.ok()) return s.error();
   return std::shared_ptr<const PolicyBundle>(std::move(bundle));
 }
 

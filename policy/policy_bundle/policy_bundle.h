@@ -56,8 +56,15 @@ struct PolicyBundle {
   std::map<std::string, std::string> test_files;  // "tests/x.yaml" -> text
 };
 
-// Errors name the file and the line and column (manifest fields, policy syntax, schema).
+// Whether a bundle whose policies fail Cedar's strict schema validation loads. The daemon
+// and replay refuse it (a version that fails to validate never replaces a good one);
+// `crossgate check` loads it anyway, to list every error with its place.
+enum class PolicyValidation : std::uint8_t { kRefuseInvalid, kLoadInvalid };
+
+// Errors name the file and the line and column (manifest fields, policy syntax, schema,
+// the first validation error).
 cedar::Result<std::shared_ptr<const PolicyBundle>> load_policy_bundle(
-    const bundle::BundleFiles& files);
+    const bundle::BundleFiles& files,
+    PolicyValidation validation = PolicyValidation::kRefuseInvalid);
 
 }  // namespace crossgate::policy_bundle

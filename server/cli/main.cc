@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "server/cli/authorize_command.h"
+#include "server/cli/check_command.h"
 #include "server/cli/eval_command.h"
 #include "server/cli/health_command.h"
 #include "server/cli/log_command.h"
@@ -19,6 +20,7 @@ commands:
   serve       run the decision daemon (gRPC) with a configuration file
   eval        decide one request as the daemon would, and print the decision record
   replay      decide recorded decisions again with a candidate bundle: what would change
+  check       CI checks of a bundle and registry: signatures, validation, lint, bundle tests
   sign        add a signature to a bundle directory's signatures.json
   authorize   decide one plain Cedar request from policy, entity and request files
   health      ask a running daemon whether it is SERVING (grpc.health.v1; for probes)
@@ -40,6 +42,7 @@ int main(int argc, char** argv) {
   if (command == "serve") return crossgate::cli::serve_command(args);
   if (command == "eval") return crossgate::cli::eval_command(args);
   if (command == "replay") return crossgate::cli::replay_command(args);
+  if (command == "check") return crossgate::cli::check_command(args);
   if (command == "authorize") return crossgate::cli::authorize_command(args);
   if (command == "sign") return crossgate::cli::sign_command(args);
   if (command == "log") return crossgate::cli::log_command(args);

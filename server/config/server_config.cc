@@ -1,5 +1,8 @@
 #include "server/config/server_config.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <algorithm>
 #include <fstream>
 #include <sstream>
@@ -17,13 +20,35 @@ const CallerConfig* ServerConfig::find_caller(std::string_view spiffe_id) const 
 }
 
 bool is_loopback_address(std::string_view address) {
-  std::string_view host = address;
-  if (host.starts_with("[")) {
-    host = host.substr(1, host.find(']') == std::string_view::npos ? 0 : host.find(']') - 1);
-  } else if (std::size_t colon = host.rfind(':'); colon != std::string_view::npos) {
-    host = host.substr(0, colon);
+  std::string host;
+  if (address.starts_with("[")) {
+    std::size_t close = address.find(']');
+    if (close == std::string_view::npos) return false;
+    std::string_view rest = address.substr(close + 1);
+    if (!rest.empty() && !rest.starts_with(":")) return false;
+    host = std::string(address.substr(1, close - 1));
+  } else {
+    std::size_t colon = address.rfind(':');
+    host = std::string(address.substr(0, colon));
+    // An IPv6 address needs brackets before a port; without them it is ambiguous.
+    if (host.find(':') != std::string::npos) return false;
   }
-  return host == "localhost" || host == "::1" || host.starts_with("127.");
+  if (host == "localhost") return true;
+  // Only address literals count: a host name such as 127.0.0.1.example.com may resolve to
+  // any address, so prefix matching on the text would let plaintext reach the network.
+  in_addr v4{};
+  if (inet_pton(AF_INET, host.c_str(), &v4) == 1) {
+    return reinterpret_cast<const unsigned char*>(&v4.s_addr)[0] == 127;
+  }
+  in6_addr v6{};
+  if (inet_pton(AF_INET6, host.c_str(), &v6) != 1) return false;
+  const unsigned char* b = v6.s6_addr;
+  bool zero_prefix = std::all_of(b, b + 10, [](unsigned char x) { return x == 0; });
+  if (zero_prefix && b[10] == 0 && b[11] == 0) {
+    return std::all_of(b + 12, b + 15, [](unsigned char x) { return x == 0; }) && b[15] == 1;
+  }
+  // ::ffff:127.x.x.x, the IPv4 loopback network as an IPv4-mapped address.
+  return zero_prefix && b[10] == 0xff && b[11] == 0xff && b[12] == 127;
 }
 
 namespace {
@@ -43,7 +68,8 @@ void read_bundle_source(yaml::MapReader& r, const std::filesystem::path& base,
   }
   out.path = resolve(base, r.optional_string("path"));
   out.url = r.optional_string("url");
-  if (r.ok() && !out.url.empty() && !out.url.starts_with("https://") && !out.url.starts_with("http://")) {
+  if (r.ok() && !out.url.empty() && !out.url.starts_with("https://") &&
+      !out.url.starts_with("http://")) {
     r.fail("must be an http:// or https:// URL", "url");
   }
   out.ca_file = resolve(base, r.optional_string("ca_file"));
@@ -70,7 +96,7 @@ cedar::Result<ServerConfig> parse_server_config(std::string_view text,
   yaml::MapReader r(*doc, source, "");
   r.allow_only({"listen", "tls", "callers", "policy_bundle", "owner_registry",
                 "allow_unsigned_bundles", "identity", "decision_log", "limits", "state_dir",
-                "max_staleness_seconds", "metrics"});
+                "max_staleness_seconds", "metrics", "ext_authz"});
   r.child("listen", false, [&](yaml::MapReader& l) {
     l.allow_only({"address", "plaintext"});
     c.listen_address = l.optional_string("address", c.listen_address);
@@ -121,7 +147,8 @@ cedar::Result<ServerConfig> parse_server_config(std::string_view text,
   c.allow_unsigned_bundles = r.optional_bool("allow_unsigned_bundles", false);
   c.state_dir = resolve(base, r.optional_string("state_dir"));
   c.max_staleness_seconds = r.optional_int("max_staleness_seconds", 0);
-  if (r.ok() && c.max_staleness_seconds < 0) r.fail("must not be negative", "max_staleness_seconds");
+  if (r.ok() && c.max_staleness_seconds < 0)
+    r.fail("must not be negative", "max_staleness_seconds");
   r.child("metrics", false, [&](yaml::MapReader& m) {
     m.allow_only({"address"});
     c.metrics_address = m.required_string("address");
@@ -168,8 +195,10 @@ cedar::Result<ServerConfig> parse_server_config(std::string_view text,
     c.log_rotate_age_seconds = age;
     c.log_retain_files = static_cast<std::uint32_t>(std::max<std::int64_t>(retain, 0));
   });
+  r.child("ext_authz", false, [&](yaml::MapReader& e) { read_ext_authz_config(e, c.ext_authz); });
   r.child("limits", false, [&](yaml::MapReader& l) {
-    l.allow_only({"max_batch_size", "max_message_bytes", "max_concurrent_calls", "max_memory_bytes"});
+    l.allow_only(
+        {"max_batch_size", "max_message_bytes", "max_concurrent_calls", "max_memory_bytes"});
     c.max_concurrent_calls = l.optional_int("max_concurrent_calls", c.max_concurrent_calls);
     if (l.ok() && (c.max_concurrent_calls < 1 || c.max_concurrent_calls > 1000000)) {
       l.fail("must be between 1 and 1000000", "max_concurrent_calls");

@@ -9,7 +9,10 @@
 //     cert: server.pem
 //     key: server-key.pem
 //     client_ca: ca.pem           # verify client certificates (mTLS) against this CA
-//     reload_seconds: 60          # how often the files are checked for a new version
+//     reload_seconds: 60          # how often the files are checked for a new version; one
+//                                 # that does not parse, whose key does not match or that has
+//                                 # expired is refused (ops log, crossgate_tls_reloads_total
+//                                 # {result="failure"}) and the last good one keeps serving
 //   callers:                      # who may call, by the SPIFFE ID of their certificate
 //     - spiffe_id: spiffe://example.org/bedrock-gateway
 //       roles: [ask, assert_aws_session, read_status]
@@ -44,11 +47,18 @@
 //     rotate_age_seconds: 86400   # 0: never by age
 //     retain_files: 30            # rotated files kept; 0: all
 //     mask_context_keys: [ticket] # extra context values recorded only as a digest
-//   limits:
-//     max_batch_size: 1000
-//     max_message_bytes: 4194304
+//   limits:                       # a call over a limit is refused before any decision, leaves
+//                                 # no record, and is counted in crossgate_refused_calls_total
+//     max_batch_size: 1000        # RESOURCE_EXHAUSTED (reason batch_too_large)
+//     max_message_bytes: 4194304  # RESOURCE_EXHAUSTED, by gRPC itself (not counted there)
 //     max_concurrent_calls: 1024  # more at once are refused with RESOURCE_EXHAUSTED
+//                                 # (reason overloaded); the caller retries with backoff
 //     max_memory_bytes: 536870912 # gRPC's memory quota
+//   A call whose deadline has passed, or that was cancelled, is not decided (reasons deadline,
+//   cancelled); a batch stops deciding when its deadline passes (DEADLINE_EXCEEDED, reason
+//   deadline): the items decided until then keep their records, the rest are never evaluated.
+//   ext_authz:                    # Envoy's ext_authz Check on the same port; the keys and
+//     enabled: true               # their defaults are in server/ext_authz/ext_authz_config.h
 #pragma once
 
 #include <cstdint>
@@ -57,6 +67,7 @@
 #include <vector>
 
 #include "policy/cedar/common/result.h"
+#include "server/ext_authz/ext_authz_config.h"
 
 namespace crossgate::server {
 
@@ -126,6 +137,8 @@ struct ServerConfig {
   std::int64_t max_concurrent_calls = 1024;
   std::int64_t max_memory_bytes = 512LL << 20;
 
+  ExtAuthzConfig ext_authz;
+
   const CallerConfig* find_caller(std::string_view spiffe_id) const;
 };
 
@@ -133,7 +146,8 @@ cedar::Result<ServerConfig> load_server_config(const std::filesystem::path& file
 cedar::Result<ServerConfig> parse_server_config(std::string_view text,
                                                 const std::filesystem::path& file);
 
-// Whether `address` ("host:port") names a loopback host (127.0.0.0/8, ::1, localhost).
+// Whether `address` ("host:port", "[v6]:port") names a loopback host: `localhost` or an
+// address literal in 127.0.0.0/8 or ::1. Other host names never count, whatever they resolve to.
 bool is_loopback_address(std::string_view address);
 
 }  // namespace crossgate::server

@@ -14,38 +14,30 @@
 
 #include "server/daemon/ops_log.h"
 #include "server/daemon/runtime.h"
+#include "server/ext_authz/ext_authz_service.h"
 #include "server/log/decision_log.h"
 #include "server/observability/metrics_http.h"
 #include "server/observability/service_metrics.h"
 #include "server/reload/reloader.h"
 #include "server/service/decision_service.h"
 #include "server/service/snapshot_holder.h"
+#include "server/tls/tls_reloader.h"
 
 namespace crossgate::server {
 namespace {
 
 constexpr auto kDrainTime = std::chrono::seconds(10);
 
-cedar::Result<std::string> read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return cedar::Error{path.string() + ": cannot read the file"};
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
-cedar::Result<std::shared_ptr<grpc::ServerCredentials>> credentials(const ServerConfig& config) {
+cedar::Result<std::shared_ptr<grpc::ServerCredentials>> credentials(const ServerConfig& config,
+                                                                    const TlsReloader* tls) {
   if (config.plaintext) return grpc::InsecureServerCredentials();
-  // Fail at start on files that cannot be read, rather than on the first handshake.
-  for (const std::filesystem::path& file : {config.tls_cert, config.tls_key, config.tls_client_ca}) {
-    if (file.empty()) continue;
-    cedar::Result<std::string> text = read_file(file);
-    if (!text.ok()) return text.error();
-  }
-  // The provider re-reads the certificate, key and CA files when they change, so that a
-  // rotated certificate is used without a restart.
+  // Never a silent fallback to plaintext.
+  if (tls == nullptr) return cedar::Error{"TLS is configured but its files were not loaded"};
+  // The provider re-reads the files when they change, so that a rotated certificate is used
+  // without a restart. It watches the reloader's checked copies, never the configured
+  // files: a broken new version must not reach the handshakes.
   auto provider = std::make_shared<grpc::experimental::FileWatcherCertificateProvider>(
-      config.tls_key.string(), config.tls_cert.string(), config.tls_client_ca.string(),
+      tls->key_copy().string(), tls->cert_copy().string(), tls->ca_copy().string(),
       static_cast<unsigned int>(config.tls_reload_seconds));
   grpc::experimental::TlsServerCredentialsOptions options(provider);
   options.watch_identity_key_cert_pairs();
@@ -62,6 +54,7 @@ void set_health(grpc::Server& server, bool serving) {
   if (health == nullptr) return;
   health->SetServingStatus(serving);
   health->SetServingStatus("crossgate.v1.DecisionService", serving);
+  health->SetServingStatus("envoy.service.auth.v3.Authorization", serving);
 }
 
 }  // namespace
@@ -111,7 +104,17 @@ int run_daemon(const ServerConfig& config) {
     ops_log(Level::kError, log.message());
     return 2;
   }
-  cedar::Result<std::shared_ptr<grpc::ServerCredentials>> creds = credentials(config);
+  // Fail at start on TLS files that cannot be served, rather than on the first handshake.
+  std::unique_ptr<TlsReloader> tls;
+  if (!config.plaintext) {
+    cedar::Result<std::unique_ptr<TlsReloader>> made = TlsReloader::create(config, registry);
+    if (!made.ok()) {
+      ops_log(Level::kError, made.message());
+      return 2;
+    }
+    tls = std::move(made.value());
+  }
+  cedar::Result<std::shared_ptr<grpc::ServerCredentials>> creds = credentials(config, tls.get());
   if (!creds.ok()) {
     ops_log(Level::kError, creds.message());
     return 2;
@@ -119,22 +122,33 @@ int run_daemon(const ServerConfig& config) {
 
   SnapshotHolder snapshots;
   std::atomic<grpc::Server*> live_server{nullptr};
-  Reloader reloader(config, std::move(trust.value()), snapshots, &service_metrics, [&](bool serving) {
-    service_metrics.serving().set(serving ? 1 : 0);
-    if (grpc::Server* s = live_server.load()) set_health(*s, serving);
-  });
+  Reloader reloader(config, std::move(trust.value()), snapshots, &service_metrics,
+                    [&](bool serving) {
+                      service_metrics.serving().set(serving ? 1 : 0);
+                      if (grpc::Server* s = live_server.load()) set_health(*s, serving);
+                    });
   reloader.initial_load();
 
   std::shared_ptr<identity::JwtVerifier> jwt = *verifier;
   registry.on_collect([&snapshots, &service_metrics, jwt] {
     UnixMillis now = now_millis();
-    auto age = [now](UnixMillis at) { return at == 0 ? 0.0 : static_cast<double>(now - at) / 1000.0; };
+    auto age = [now](UnixMillis at) {
+      return at == 0 ? 0.0 : static_cast<double>(now - at) / 1000.0;
+    };
     std::shared_ptr<const decision::DecisionEngine> engine = snapshots.current();
     if (engine) {
-      service_metrics.seconds_since_load().with({"policy-bundle"}).set(age(engine->bundle_version().loaded_at));
-      service_metrics.seconds_since_load().with({"owner-registry"}).set(age(engine->registry_version().loaded_at));
-      service_metrics.version_age().with({"policy-bundle"}).set(age(snapshots.bundle_confirmed_at()));
-      service_metrics.version_age().with({"owner-registry"}).set(age(snapshots.registry_confirmed_at()));
+      service_metrics.seconds_since_load()
+          .with({"policy-bundle"})
+          .set(age(engine->bundle_version().loaded_at));
+      service_metrics.seconds_since_load()
+          .with({"owner-registry"})
+          .set(age(engine->registry_version().loaded_at));
+      service_metrics.version_age()
+          .with({"policy-bundle"})
+          .set(age(snapshots.bundle_confirmed_at()));
+      service_metrics.version_age()
+          .with({"owner-registry"})
+          .set(age(snapshots.registry_confirmed_at()));
     }
     if (jwt) {
       identity::JwtVerifier::CacheStats stats = jwt->cache_stats();
@@ -152,10 +166,14 @@ int run_daemon(const ServerConfig& config) {
     }
     metrics_http = std::move(started.value());
     std::string host = config.metrics_address.substr(0, config.metrics_address.rfind(':'));
-    ops_log(Level::kInfo, "metrics on http://" + host + ":" + std::to_string(metrics_http->port()) + "/metrics");
+    ops_log(Level::kInfo,
+            "metrics on http://" + host + ":" + std::to_string(metrics_http->port()) + "/metrics");
   }
 
-  DecisionServiceImpl service(config, snapshots, resolver, **log, &service_metrics);
+  // One pipeline for both front ends: one limit on calls in flight, one decision path.
+  DecisionPipeline pipeline(config, snapshots, resolver, **log, &service_metrics);
+  DecisionServiceImpl service(pipeline);
+  ExtAuthzService ext_authz(config.ext_authz, pipeline);
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
@@ -169,6 +187,7 @@ int run_daemon(const ServerConfig& config) {
   quota.Resize(static_cast<std::size_t>(config.max_memory_bytes));
   builder.SetResourceQuota(quota);
   builder.RegisterService(&service);
+  if (config.ext_authz.enabled) builder.RegisterService(&ext_authz);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (!server || port == 0) {
     ops_log(Level::kError, "cannot listen on " + config.listen_address);
@@ -177,6 +196,7 @@ int run_daemon(const ServerConfig& config) {
   live_server.store(server.get());
   set_health(*server, snapshots.current() != nullptr);
   reloader.start();
+  if (tls) tls->start();
   std::string host = config.listen_address.substr(0, config.listen_address.rfind(':'));
   ops_log(Level::kInfo, "serving on " + host + ":" + std::to_string(port) +
                             (config.plaintext ? " (plaintext, loopback only)" : " (TLS)") +
@@ -193,6 +213,7 @@ int run_daemon(const ServerConfig& config) {
     ops_log(Level::kInfo, "shutting down: no new calls, draining the ones in flight");
     set_health(*server, false);
     reloader.stop();
+    if (tls) tls->stop();
     server->Shutdown(std::chrono::system_clock::now() + kDrainTime);
     server->Wait();
     live_server.store(nullptr);

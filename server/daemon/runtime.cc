@@ -55,11 +55,13 @@ cedar::Result<std::shared_ptr<const decision::DecisionEngine>> load_snapshot(
   };
   cedar::Result<bundle::BundleFiles> bundle_files = fetch(config.policy_bundle);
   if (!bundle_files.ok()) return bundle_files.error();
-  cedar::Result<loading::LoadedPolicyBundle> bundle = loading::load_policy_bundle(*bundle_files, trust, now);
+  cedar::Result<loading::LoadedPolicyBundle> bundle =
+      loading::load_policy_bundle(*bundle_files, trust, now);
   if (!bundle.ok()) return bundle.error();
   cedar::Result<bundle::BundleFiles> registry_files = fetch(config.owner_registry);
   if (!registry_files.ok()) return registry_files.error();
-  cedar::Result<loading::LoadedRegistry> registry = loading::load_owner_registry(*registry_files, trust, now);
+  cedar::Result<loading::LoadedRegistry> registry =
+      loading::load_owner_registry(*registry_files, trust, now);
   if (!registry.ok()) return registry.error();
   if (active != nullptr) {
     if (bundle->version.revision < active->bundle_version().revision) {

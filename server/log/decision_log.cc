@@ -266,7 +266,8 @@ void DecisionLog::maybe_rotate() {
   std::error_code ec;
   // Two rotations within one millisecond get the same name, and rename(2) would replace the
   // first file with the second: take the next free millisecond (names still sort as written).
-  while (fs::exists(rotated, ec)) rotated = rotated_name(options_.path, ++at);
+  while (fs::exists(rotated, ec))
+    rotated = rotated_name(options_.path, ++at);
   fs::rename(options_.path, rotated, ec);
   if (ec) return;  // keep writing where we are; a later batch tries again
   ::close(s.fd);

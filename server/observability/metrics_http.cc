@@ -4,7 +4,9 @@
 
 namespace crossgate::server {
 
-MetricsHttpServer::~MetricsHttpServer() { stop(); }
+MetricsHttpServer::~MetricsHttpServer() {
+  stop();
+}
 
 void MetricsHttpServer::stop() {
   if (http_) http_->stop();
@@ -18,7 +20,8 @@ cedar::Result<std::unique_ptr<MetricsHttpServer>> MetricsHttpServer::start(
     return cedar::Error{"metrics.address: expected host:port, got `" + address + "`"};
   }
   std::string host = address.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
   int port = 0;
   try {
     port = std::stoi(address.substr(colon + 1));
@@ -33,7 +36,8 @@ cedar::Result<std::unique_ptr<MetricsHttpServer>> MetricsHttpServer::start(
   server->http_->Get("/", [](const httplib::Request&, httplib::Response& response) {
     response.set_content("crossgate: metrics are at /metrics\n", "text/plain");
   });
-  int bound = port == 0 ? server->http_->bind_to_any_port(host) : (server->http_->bind_to_port(host, port) ? port : -1);
+  int bound = port == 0 ? server->http_->bind_to_any_port(host)
+                        : (server->http_->bind_to_port(host, port) ? port : -1);
   if (bound <= 0) return cedar::Error{"metrics.address: cannot listen on " + address};
   server->port_ = bound;
   server->thread_ = std::thread([raw = server->http_.get()] { raw->listen_after_bind(); });

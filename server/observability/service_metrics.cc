@@ -8,13 +8,26 @@ namespace crossgate::server {
 namespace {
 
 std::string code_name(int code) {
-  static constexpr std::array<std::string_view, 17> kNames = {
-      "OK",        "CANCELLED",         "UNKNOWN",          "INVALID_ARGUMENT", "DEADLINE_EXCEEDED",
-      "NOT_FOUND", "ALREADY_EXISTS",    "PERMISSION_DENIED", "RESOURCE_EXHAUSTED",
-      "FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE",     "UNIMPLEMENTED",    "INTERNAL",
-      "UNAVAILABLE", "DATA_LOSS",       "UNAUTHENTICATED"};
-  return code >= 0 && code < static_cast<int>(kNames.size()) ? std::string(kNames[static_cast<std::size_t>(code)])
-                                                             : std::to_string(code);
+  static constexpr std::array<std::string_view, 17> kNames = {"OK",
+                                                              "CANCELLED",
+                                                              "UNKNOWN",
+                                                              "INVALID_ARGUMENT",
+                                                              "DEADLINE_EXCEEDED",
+                                                              "NOT_FOUND",
+                                                              "ALREADY_EXISTS",
+                                                              "PERMISSION_DENIED",
+                                                              "RESOURCE_EXHAUSTED",
+                                                              "FAILED_PRECONDITION",
+                                                              "ABORTED",
+                                                              "OUT_OF_RANGE",
+                                                              "UNIMPLEMENTED",
+                                                              "INTERNAL",
+                                                              "UNAVAILABLE",
+                                                              "DATA_LOSS",
+                                                              "UNAUTHENTICATED"};
+  return code >= 0 && code < static_cast<int>(kNames.size())
+             ? std::string(kNames[static_cast<std::size_t>(code)])
+             : std::to_string(code);
 }
 
 }  // namespace
@@ -24,7 +37,8 @@ ServiceMetrics::ServiceMetrics(metrics::Registry& registry)
       decisions_(registry.counter("crossgate_decisions_total", "Decisions answered, by decision.",
                                   {"decision"})),
       reasons_(registry.counter("crossgate_decision_reasons_total",
-                                "Reason codes of denials (a denial may carry several).", {"reason"})),
+                                "Reason codes of denials (a denial may carry several).",
+                                {"reason"})),
       emergency_(registry.counter("crossgate_emergency_decisions_total",
                                   "Decisions made under an emergency grant.", {"decision"})),
       latency_(registry
@@ -51,8 +65,8 @@ ServiceMetrics::ServiceMetrics(metrics::Registry& registry)
       version_info_(registry.gauge("crossgate_active_version_info",
                                    "The active policy bundle and owner registry (value 1).",
                                    {"kind", "name", "revision", "digest"})),
-      revision_(registry.gauge("crossgate_active_revision", "Revision of the active version.",
-                               {"kind"})),
+      revision_(
+          registry.gauge("crossgate_active_revision", "Revision of the active version.", {"kind"})),
       seconds_since_load_(registry.gauge("crossgate_seconds_since_last_successful_load",
                                          "Seconds since a version was last loaded successfully.",
                                          {"kind"})),
@@ -60,22 +74,27 @@ ServiceMetrics::ServiceMetrics(metrics::Registry& registry)
                                   "Seconds since the active version was last confirmed current "
                                   "at its source.",
                                   {"kind"})),
-      serving_(registry.gauge("crossgate_serving", "1 while a bundle and a registry are active.").with({})),
-      log_records_(registry.counter("crossgate_decision_log_records_total",
-                                    "Records written to the decision log.")
+      serving_(registry.gauge("crossgate_serving", "1 while a bundle and a registry are active.")
+                   .with({})),
+      log_records_(registry
+                       .counter("crossgate_decision_log_records_total",
+                                "Records written to the decision log.")
                        .with({})),
-      log_bytes_(registry.counter("crossgate_decision_log_bytes_total",
-                                  "Bytes written to the decision log.")
-                     .with({})),
-      log_failures_(registry.counter("crossgate_decision_log_write_failures_total",
-                                     "Records that could not be written.")
+      log_bytes_(
+          registry
+              .counter("crossgate_decision_log_bytes_total", "Bytes written to the decision log.")
+              .with({})),
+      log_failures_(registry
+                        .counter("crossgate_decision_log_write_failures_total",
+                                 "Records that could not be written.")
                         .with({})),
-      log_rotations_(registry.counter("crossgate_decision_log_rotations_total",
-                                      "Decision log files rotated.")
-                         .with({})),
-      log_unavailable_(registry.counter("crossgate_log_unavailable_denials_total",
-                                        "Answers turned into DENY because the record could not "
-                                        "be written.")
+      log_rotations_(
+          registry.counter("crossgate_decision_log_rotations_total", "Decision log files rotated.")
+              .with({})),
+      log_unavailable_(registry
+                           .counter("crossgate_log_unavailable_denials_total",
+                                    "Answers turned into DENY because the record could not "
+                                    "be written.")
                            .with({})),
       log_sync_(registry
                     .histogram("crossgate_decision_log_fsync_seconds",

@@ -28,7 +28,8 @@ class ServiceMetrics {
   void load(std::string_view kind, bool ok);
   void log_unavailable() { log_unavailable_.inc(); }
   // A call refused before any decision: "unauthenticated", "not_allowed", "missing_role",
-  // "overloaded", "deadline", "batch_too_large".
+  // "overloaded", "deadline" (also a batch abandoned part-way), "cancelled",
+  // "batch_too_large".
   void refused(std::string_view reason) { refused_.with({std::string(reason)}).inc(); }
 
   // The instruments the decision log updates itself.

@@ -27,7 +27,8 @@ std::string fingerprint(const fs::path& path, std::string& error) {
   };
   if (fs::is_directory(path, ec)) {
     for (fs::recursive_directory_iterator it(path, ec), end; !ec && it != end; it.increment(ec)) {
-      if (it->is_regular_file(ec)) describe(it->path(), fs::relative(it->path(), path, ec).string());
+      if (it->is_regular_file(ec))
+        describe(it->path(), fs::relative(it->path(), path, ec).string());
     }
   } else if (fs::exists(path, ec)) {
     describe(path, path.filename().string());
@@ -41,7 +42,8 @@ std::string fingerprint(const fs::path& path, std::string& error) {
   }
   std::sort(entries.begin(), entries.end());
   std::string joined;
-  for (const std::string& e : entries) joined += e + "\n";
+  for (const std::string& e : entries)
+    joined += e + "\n";
   return bundle::sha256_hex(joined);
 }
 
@@ -89,7 +91,8 @@ std::size_t collect_header(char* data, std::size_t size, std::size_t count, void
   auto* etag = static_cast<std::string*>(user);
   std::string line(data, size * count);
   std::string lower = line;
-  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
   if (lower.rfind("etag:", 0) == 0) {
     std::string value = line.substr(5);
     value.erase(0, value.find_first_not_of(" \t"));
@@ -102,7 +105,9 @@ std::size_t collect_header(char* data, std::size_t size, std::size_t count, void
 class UrlOrigin final : public Origin {
  public:
   explicit UrlOrigin(UrlOptions options) : options_(std::move(options)) {
-    static const bool initialised = [] { return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK; }();
+    static const bool initialised = [] {
+      return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
+    }();
     (void)initialised;
   }
 
@@ -115,8 +120,10 @@ class UrlOrigin final : public Origin {
     }
     std::string body, etag;
     curl_slist* headers = nullptr;
-    if (!force && !etag_.empty()) headers = curl_slist_append(headers, ("If-None-Match: " + etag_).c_str());
-    std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> header_list(headers, curl_slist_free_all);
+    if (!force && !etag_.empty())
+      headers = curl_slist_append(headers, ("If-None-Match: " + etag_).c_str());
+    std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> header_list(headers,
+                                                                            curl_slist_free_all);
     CURL* c = curl.get();
     curl_easy_setopt(c, CURLOPT_URL, options_.url.c_str());
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
@@ -165,7 +172,9 @@ class UrlOrigin final : public Origin {
 
 }  // namespace
 
-std::unique_ptr<Origin> path_origin(fs::path path) { return std::make_unique<PathOrigin>(std::move(path)); }
+std::unique_ptr<Origin> path_origin(fs::path path) {
+  return std::make_unique<PathOrigin>(std::move(path));
+}
 
 std::unique_ptr<Origin> url_origin(UrlOptions options) {
   return std::make_unique<UrlOrigin>(std::move(options));

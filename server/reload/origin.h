@@ -32,7 +32,7 @@ std::unique_ptr<Origin> path_origin(std::filesystem::path path);
 
 struct UrlOptions {
   std::string url;
-  std::string ca_file;      // PEM bundle to verify the server; empty: the system's
+  std::string ca_file;  // PEM bundle to verify the server; empty: the system's
   long timeout_seconds = 20;
 };
 std::unique_ptr<Origin> url_origin(UrlOptions options);

@@ -52,7 +52,8 @@ std::unique_ptr<Origin> make_origin(const BundleSourceConfig& source) {
 }
 
 std::int64_t poll_ms(const BundleSourceConfig& source) {
-  std::int64_t seconds = source.poll_seconds > 0 ? source.poll_seconds : (source.url.empty() ? 2 : 30);
+  std::int64_t seconds =
+      source.poll_seconds > 0 ? source.poll_seconds : (source.url.empty() ? 2 : 30);
   return seconds * 1000;
 }
 
@@ -61,8 +62,7 @@ std::int64_t poll_ms(const BundleSourceConfig& source) {
 Reloader::Reloader(const ServerConfig& config, loading::TrustSettings trust,
                    SnapshotHolder& snapshots, ServiceMetrics* metrics,
                    std::function<void(bool)> on_serving)
-    : config_(config),
-      trust_(std::move(trust)),
+    : trust_(std::move(trust)),
       snapshots_(snapshots),
       metrics_(metrics),
       on_serving_(std::move(on_serving)),
@@ -77,7 +77,9 @@ Reloader::Reloader(const ServerConfig& config, loading::TrustSettings trust,
   registry_->poll_ms = poll_ms(config.owner_registry);
 }
 
-Reloader::~Reloader() { stop(); }
+Reloader::~Reloader() {
+  stop();
+}
 
 void Reloader::confirm(Kind& k, UnixMillis at) {
   if (k.kind == bundle::BundleKind::kPolicyBundle) {
@@ -149,20 +151,21 @@ bool Reloader::check(Kind& k, bool force, UnixMillis now) {
 }
 
 bool Reloader::activate(UnixMillis now) {
-  const loading::LoadedPolicyBundle* bundle =
-      bundle_->staged_bundle ? &*bundle_->staged_bundle : (bundle_->bundle ? &*bundle_->bundle : nullptr);
-  const loading::LoadedRegistry* registry = registry_->staged_registry
-                                                ? &*registry_->staged_registry
-                                                : (registry_->registry ? &*registry_->registry : nullptr);
+  const loading::LoadedPolicyBundle* bundle = bundle_->staged_bundle
+                                                  ? &*bundle_->staged_bundle
+                                                  : (bundle_->bundle ? &*bundle_->bundle : nullptr);
+  const loading::LoadedRegistry* registry =
+      registry_->staged_registry ? &*registry_->staged_registry
+                                 : (registry_->registry ? &*registry_->registry : nullptr);
   if (bundle == nullptr || registry == nullptr) return false;  // waiting for the other kind
   cedar::Result<std::shared_ptr<const decision::DecisionEngine>> engine =
       loading::make_engine(*bundle, *registry);
   if (!engine.ok()) {
-    snapshots_.record_load_error(SnapshotHolder::Source::kCombination,
-                                 "cannot combine the policy bundle and the owner registry: " +
-                                     engine.message(),
-                                 now);
-    ops_log(Level::kError, "cannot combine the policy bundle and the owner registry: " + engine.message());
+    snapshots_.record_load_error(
+        SnapshotHolder::Source::kCombination,
+        "cannot combine the policy bundle and the owner registry: " + engine.message(), now);
+    ops_log(Level::kError,
+            "cannot combine the policy bundle and the owner registry: " + engine.message());
     bundle_->staged_bundle.reset();
     registry_->staged_registry.reset();
     return false;
@@ -194,14 +197,21 @@ bool Reloader::activate(UnixMillis now) {
   const decision::VersionInfo& b = (*engine)->bundle_version();
   const decision::VersionInfo& r = (*engine)->registry_version();
   auto text = [](const decision::VersionInfo& v) {
-    return v.name + " revision " + std::to_string(v.revision) + " (digest " + v.digest.substr(0, 16) +
-           ", " + (v.signer_key_ids.empty() ? std::string("UNSIGNED") : std::to_string(v.signer_key_ids.size()) + " signature(s)") + ")";
+    return v.name + " revision " + std::to_string(v.revision) + " (digest " +
+           v.digest.substr(0, 16) + ", " +
+           (v.signer_key_ids.empty() ? std::string("UNSIGNED")
+                                     : std::to_string(v.signer_key_ids.size()) + " signature(s)") +
+           ")";
   };
   ops_log(Level::kInfo, "active: policy bundle " + text(b) + "; owner registry " + text(r));
   if (metrics_ != nullptr) {
     metrics_->version_info().clear();
-    metrics_->version_info().with({"policy-bundle", b.name, std::to_string(b.revision), b.digest}).set(1);
-    metrics_->version_info().with({"owner-registry", r.name, std::to_string(r.revision), r.digest}).set(1);
+    metrics_->version_info()
+        .with({"policy-bundle", b.name, std::to_string(b.revision), b.digest})
+        .set(1);
+    metrics_->version_info()
+        .with({"owner-registry", r.name, std::to_string(r.revision), r.digest})
+        .set(1);
     metrics_->revision().with({"policy-bundle"}).set(static_cast<double>(b.revision));
     metrics_->revision().with({"owner-registry"}).set(static_cast<double>(r.revision));
   }
@@ -224,8 +234,9 @@ void Reloader::initial_load() {
     k->origin = std::move(fallback);
     if (check(*k, true, now)) {
       k->staged_saved_at = store_.saved_at(k->kind).value_or(0);
-      ops_log(Level::kWarning, "serving the last good " + k->name() + " saved in " + saved->string() +
-                                   " until " + configured->describe() + " can be loaded");
+      ops_log(Level::kWarning, "serving the last good " + k->name() + " saved in " +
+                                   saved->string() + " until " + configured->describe() +
+                                   " can be loaded");
     }
     k->origin = std::move(configured);
     k->next_check = now;  // keep trying the real source

@@ -47,7 +47,6 @@ class Reloader {
   bool activate(UnixMillis now);
   void run();
 
-  const ServerConfig& config_;
   loading::TrustSettings trust_;
   SnapshotHolder& snapshots_;
   ServiceMetrics* metrics_;

@@ -3,6 +3,8 @@
 #include <google/protobuf/util/json_util.h>
 #include <google/protobuf/util/time_util.h>
 
+#include <cmath>
+
 #include "policy/decision/guardrails.h"
 
 namespace crossgate::server {
@@ -16,6 +18,34 @@ constexpr std::size_t kMaxTokenBytes = 16 * 1024;
 constexpr std::size_t kMaxFieldBytes = 2048;
 constexpr int kMaxCallChain = 64;
 constexpr int kMaxContextAttributes = 64;
+// A context attribute is a JSON value: at most this many lists or structs deep, and the
+// whole context at most this large as JSON (gRPC alone would allow 4 MiB per request).
+constexpr int kMaxContextDepth = 8;
+constexpr std::size_t kMaxContextBytes = 64 * 1024;
+constexpr int kMaxSessionTags = 64;
+
+// Whether `value` holds lists or structs nested more than `levels` deep.
+bool nests_deeper(const google::protobuf::Value& value, int levels) {
+  if (value.has_list_value() || value.has_struct_value()) {
+    if (levels == 0) return true;
+    if (value.has_list_value()) {
+      for (const google::protobuf::Value& element : value.list_value().values())
+        if (nests_deeper(element, levels - 1)) return true;
+    } else {
+      for (const auto& [key, field] : value.struct_value().fields())
+        if (nests_deeper(field, levels - 1)) return true;
+    }
+  }
+  return false;
+}
+
+// Within protobuf's range for a Timestamp (years 1 to 9999): converting one outside it to
+// milliseconds would overflow.
+bool valid_timestamp(const google::protobuf::Timestamp& t) {
+  using google::protobuf::util::TimeUtil;
+  return t.seconds() >= TimeUtil::kTimestampMinSeconds &&
+         t.seconds() <= TimeUtil::kTimestampMaxSeconds && t.nanos() >= 0 && t.nanos() <= 999999999;
+}
 
 std::optional<UnixMillis> millis(const google::protobuf::Timestamp& t, bool present) {
   if (!present) return std::nullopt;
@@ -47,25 +77,40 @@ cedar::Result<decision::DecisionRequest> from_proto(const v1::AuthorizeRequest& 
   if (r.call_chain_size() > kMaxCallChain) {
     return cedar::Error{"call_chain: more than " + std::to_string(kMaxCallChain) + " hops"};
   }
-  for (const v1::CallHop& hop : r.call_chain())
+  for (const v1::CallHop& hop : r.call_chain()) {
+    if (hop.workload().size() > kMaxFieldBytes || hop.kind().size() > kMaxFieldBytes) {
+      return cedar::Error{"call_chain: a hop is longer than " + std::to_string(kMaxFieldBytes) +
+                          " bytes"};
+    }
     f.call_chain.push_back({hop.workload(), hop.kind()});
+  }
   if (r.context_size() > kMaxContextAttributes) {
     return cedar::Error{"context: more than " + std::to_string(kMaxContextAttributes) +
                         " attributes"};
   }
   f.extra = nlohmann::json::object();
+  std::size_t context_bytes = 0;
   for (const auto& [key, value] : r.context()) {
+    if (nests_deeper(value, kMaxContextDepth)) {
+      return cedar::Error{"context." + key + ": nests more than " +
+                          std::to_string(kMaxContextDepth) + " lists or structs deep"};
+    }
     std::string json;
     if (!google::protobuf::util::MessageToJsonString(value, &json).ok()) {
       return cedar::Error{"context." + key + ": not a JSON value"};
     }
+    context_bytes += key.size() + json.size();
+    if (context_bytes > kMaxContextBytes) {
+      return cedar::Error{"context: larger than " + std::to_string(kMaxContextBytes) +
+                          " bytes as JSON"};
+    }
     nlohmann::json parsed = nlohmann::json::parse(json, nullptr, false);
     if (parsed.is_discarded()) return cedar::Error{"context." + key + ": not a JSON value"};
-    // protobuf Values carry numbers as doubles: whole numbers become integers again.
+    // protobuf Values carry numbers as doubles: whole numbers become integers again, when
+    // they are within Cedar's Long range (converting one outside it is undefined).
     if (parsed.is_number_float()) {
       double d = parsed.get<double>();
-      if (d == static_cast<double>(static_cast<std::int64_t>(d)))
-        parsed = static_cast<std::int64_t>(d);
+      if (d >= -0x1p63 && d < 0x1p63 && d == std::trunc(d)) parsed = static_cast<std::int64_t>(d);
     }
     f.extra[key] = std::move(parsed);
   }
@@ -91,8 +136,27 @@ cedar::Result<decision::DecisionRequest> from_proto(const v1::AuthorizeRequest& 
       out.aws_session.role_arn = s.role_arn();
       out.aws_session.source_identity = s.source_identity();
       out.aws_session.session_name = s.session_name();
+      if (s.tags_size() > kMaxSessionTags) {
+        return cedar::Error{"identity.aws_session.tags: more than " +
+                            std::to_string(kMaxSessionTags) + " tags"};
+      }
+      bool too_long = s.role_arn().size() > kMaxFieldBytes ||
+                      s.source_identity().size() > kMaxFieldBytes ||
+                      s.session_name().size() > kMaxFieldBytes;
+      for (const auto& [k, v] : s.tags())
+        too_long = too_long || k.size() > kMaxFieldBytes || v.size() > kMaxFieldBytes;
+      if (too_long) {
+        return cedar::Error{"identity.aws_session: a field or tag is longer than " +
+                            std::to_string(kMaxFieldBytes) + " bytes"};
+      }
       for (const auto& [k, v] : s.tags())
         out.aws_session.tags[k] = v;
+      if ((s.has_issued_at() && !valid_timestamp(s.issued_at())) ||
+          (s.has_expires_at() && !valid_timestamp(s.expires_at()))) {
+        return cedar::Error{
+            "identity.aws_session: issued_at or expires_at is not a valid timestamp (years 1 to "
+            "9999)"};
+      }
       out.aws_session.issued_at = millis(s.issued_at(), s.has_issued_at());
       out.aws_session.expires_at = millis(s.expires_at(), s.has_expires_at());
       break;

@@ -17,12 +17,21 @@ namespace crossgate::server {
 
 class SnapshotHolder {
  public:
+  // A mutex rather than std::atomic<std::shared_ptr>: libstdc++ 12's load releases its
+  // internal lock with a relaxed store, so a reader's copy is not ordered before the next
+  // store (ThreadSanitizer reports it as a race). Held only to copy or swap one pointer.
   std::shared_ptr<const decision::DecisionEngine> current() const {
-    return engine_.load(std::memory_order_acquire);
+    std::lock_guard<std::mutex> lock(engine_mutex_);
+    return engine_;
   }
 
   void activate(std::shared_ptr<const decision::DecisionEngine> engine) {
-    engine_.store(std::move(engine), std::memory_order_release);
+    {
+      std::lock_guard<std::mutex> lock(engine_mutex_);
+      engine_.swap(engine);
+    }
+    // `engine` now holds the previous one, which may be its last reference: it is
+    // destroyed here, outside the lock.
   }
 
   // Load errors are kept per source, so that one source's recovery does not hide the
@@ -59,13 +68,16 @@ class SnapshotHolder {
   // from when it was saved.
   void confirm_bundle(UnixMillis at) { bundle_confirmed_.store(at, std::memory_order_relaxed); }
   void confirm_registry(UnixMillis at) { registry_confirmed_.store(at, std::memory_order_relaxed); }
-  UnixMillis bundle_confirmed_at() const { return bundle_confirmed_.load(std::memory_order_relaxed); }
+  UnixMillis bundle_confirmed_at() const {
+    return bundle_confirmed_.load(std::memory_order_relaxed);
+  }
   UnixMillis registry_confirmed_at() const {
     return registry_confirmed_.load(std::memory_order_relaxed);
   }
 
  private:
-  std::atomic<std::shared_ptr<const decision::DecisionEngine>> engine_;
+  mutable std::mutex engine_mutex_;
+  std::shared_ptr<const decision::DecisionEngine> engine_;
   std::atomic<UnixMillis> bundle_confirmed_{0};
   std::atomic<UnixMillis> registry_confirmed_{0};
   mutable std::mutex mutex_;

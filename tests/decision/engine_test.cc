@@ -308,7 +308,8 @@ TEST_CASE("masked context keys keep only a digest in the record", "[engine][reco
 
 TEST_CASE("hostile request text still makes one valid JSON line", "[engine][record]") {
   DecisionInput in = claims_request();
-  in.facts.request_id = std::string("quote\" backslash\\ newline\n nul") + '\0' + "\x01 bad\xff\xc3";
+  in.facts.request_id =
+      std::string("quote\" backslash\\ newline\n nul") + '\0' + "\x01 bad\xff\xc3";
   Decision d = decide(in);
   in.facts.extra = nlohmann::json{{"note\"\n", "\t\u00e9\U0001F600"}};
   std::string line = chain_record(record_json(in, d, example_engine()->bundle_version(),

@@ -167,6 +167,18 @@ TEST_CASE("malformed bundles are refused where they are", "[policy-bundle][bad-i
     files.files["manifest.yaml"] = "kind: owner-registry\nname: b\nrevision: 1\n";
     CHECK_THAT(error(), ContainsSubstring("not a policy bundle"));
   }
+  SECTION("a policy that fails schema validation names the file, line and column") {
+    files.files["policies/nested/b.cedar"] =
+        "forbid(principal, action, resource)\n"
+        "when { resource.no_such_attribute == 1 };\n";
+    std::string message = error();
+    CHECK_THAT(message, ContainsSubstring("the policies fail schema validation"));
+    CHECK_THAT(message, ContainsSubstring("b/policies/nested/b.cedar:2:"));
+    CHECK_THAT(message, ContainsSubstring("no_such_attribute"));
+    // `crossgate check` loads it anyway, to list every error.
+    CHECK(policy_bundle::load_policy_bundle(files, policy_bundle::PolicyValidation::kLoadInvalid)
+              .ok());
+  }
   SECTION("no policies") {
     files.files.erase("policies/a.cedar");
     files.files.erase("policies/nested/b.cedar");

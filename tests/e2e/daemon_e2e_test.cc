@@ -7,11 +7,14 @@
 // the answer's decision id, the next seq and the previous line's hash; refused calls add
 // nothing. The daemon and the world's folder go away when the process ends.
 #include <fcntl.h>
+#include <grpcpp/grpcpp.h>
+#include <openssl/evp.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <catch2/catch_test_macros.hpp>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -19,16 +22,12 @@
 #include <fstream>
 #include <functional>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <catch2/catch_test_macros.hpp>
-#include <grpcpp/grpcpp.h>
-#include <nlohmann/json.hpp>
-#include <openssl/evp.h>
 
 #include "crossgate/v1/decision.grpc.pb.h"
 #include "grpc/health/v1/health.grpc.pb.h"
@@ -54,7 +53,8 @@ std::string read_text(const fs::path& path) {
 std::vector<std::string> read_lines(const fs::path& path) {
   std::vector<std::string> lines;
   std::ifstream in(path, std::ios::binary);
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  for (std::string line; std::getline(in, line);)
+    lines.push_back(line);
   return lines;
 }
 
@@ -80,7 +80,8 @@ pid_t spawn(const std::vector<std::string>& argv, const fs::path& stderr_file) {
   posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, stderr_file.c_str(),
                                    O_WRONLY | O_CREAT | O_TRUNC, 0644);
   std::vector<char*> args;
-  for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
+  for (const std::string& arg : argv)
+    args.push_back(const_cast<char*>(arg.c_str()));
   args.push_back(nullptr);
   pid_t pid = 0;
   int error = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ);
@@ -151,8 +152,10 @@ class Daemon {
     while (std::chrono::steady_clock::now() < deadline) {
       std::string text = read_text(output);
       std::size_t at = text.find(serving);
-      std::size_t digits_end = at == std::string::npos ? at : text.find_first_not_of("0123456789", at + serving.size());
-      if (at != std::string::npos && digits_end != std::string::npos && digits_end > at + serving.size()) {
+      std::size_t digits_end =
+          at == std::string::npos ? at : text.find_first_not_of("0123456789", at + serving.size());
+      if (at != std::string::npos && digits_end != std::string::npos &&
+          digits_end > at + serving.size()) {
         std::string port = text.substr(at + serving.size(), digits_end - at - serving.size());
         channel = grpc::CreateChannel("127.0.0.1:" + port, grpc::InsecureChannelCredentials());
         decisions = v1::DecisionService::NewStub(channel);
@@ -202,7 +205,9 @@ LogFollower& log_follower() {
   return follower;
 }
 
-std::string token(const char* name) { return Daemon::get().tokens.at(name).get<std::string>(); }
+std::string token(const char* name) {
+  return Daemon::get().tokens.at(name).get<std::string>();
+}
 
 v1::AuthorizeRequest make_request(const std::string& jwt_svid) {
   static int next_id = 1;
@@ -234,7 +239,8 @@ void check_record(const json& record, const v1::AuthorizeRequest& request,
   CHECK(record["bundle"]["digest"] == Daemon::get().world["policy_bundle"]["digest"]);
   if (!request.identity().jwt_svid().empty()) {
     CHECK(record["principal"]["token_sha256"] == sha256_hex(request.identity().jwt_svid()));
-    CHECK(read_text(Daemon::get().log_path).find(request.identity().jwt_svid()) == std::string::npos);
+    CHECK(read_text(Daemon::get().log_path).find(request.identity().jwt_svid()) ==
+          std::string::npos);
   }
 }
 
@@ -337,7 +343,8 @@ TEST_CASE("AuthorizeBatch answers in order; a malformed item gets its own error"
 
 TEST_CASE("AuthorizeBatch over the limit is RESOURCE_EXHAUSTED") {
   v1::AuthorizeBatchRequest batch;
-  for (int i = 0; i < 9; ++i) *batch.add_requests() = make_request(token("claims_assistant"));
+  for (int i = 0; i < 9; ++i)
+    *batch.add_requests() = make_request(token("claims_assistant"));
   grpc::ClientContext context;
   v1::AuthorizeBatchResponse answer;
   grpc::Status status = Daemon::get().decisions->AuthorizeBatch(&context, batch, &answer);
@@ -382,9 +389,13 @@ TEST_CASE("INVALID_ARGUMENT names the field and leaves no record") {
   const Case cases[] = {
       {"action", [](v1::AuthorizeRequest& r) { r.clear_action(); }},
       {"action", [](v1::AuthorizeRequest& r) { r.set_action("bedrock:FlyToTheMoon"); }},
-      {"resource", [](v1::AuthorizeRequest& r) { r.set_resource("arn:aws:bedrock:us-east-1:1:x"); }},
+      {"resource",
+       [](v1::AuthorizeRequest& r) { r.set_resource("arn:aws:bedrock:us-east-1:1:x"); }},
       {"target_account", [](v1::AuthorizeRequest& r) { r.set_target_account("4444"); }},
-      {"context", [](v1::AuthorizeRequest& r) { (*r.mutable_context())["priority"].set_string_value("high"); }},
+      {"context",
+       [](v1::AuthorizeRequest& r) {
+         (*r.mutable_context())["priority"].set_string_value("high");
+       }},
   };
   for (const Case& c : cases) {
     v1::AuthorizeRequest request = make_request(token("claims_assistant"));

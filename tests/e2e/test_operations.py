@@ -873,7 +873,9 @@ class ColdStart(OperationsTest):
         v4 = self.bundles.make(4)
         publish(archive, v4.archive)
         self.wait_for_revision(daemon, 4)
-        self.assertEqual(daemon.health(), health_pb2.HealthCheckResponse.SERVING)
+        # The health status follows the activation (GetStatus may show it first).
+        self.wait_until(lambda: daemon.health() == health_pb2.HealthCheckResponse.SERVING,
+                        5, "health SERVING")
         self.assertEqual(daemon.stop(), 0)
 
 

@@ -468,7 +468,6 @@ TEST_CASE("replay: the JSON report has the counts, the candidate and the changes
   CHECK(j["unreadable"].empty());
 }
 
-
 // Resident and peak memory of this process, in bytes, from /proc/self/status.
 std::uint64_t status_kib(const std::string& field) {
   std::ifstream in("/proc/self/status");

@@ -1,0 +1,93 @@
+// The part of answering a decision call that every front end shares (crossgate.v1's
+// Authorize and AuthorizeBatch, Envoy's ext_authz Check): admitting the call (the limit on
+// calls in flight, the deadline, the caller's certificate and role), then for each request
+// verifying the evidence, asking the active engine, denying on stale versions, writing the
+// record (fail closed) and counting it. Front ends only translate their wire format to a
+// decision::DecisionRequest and the outcome back, so every decision takes one path.
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "policy/cedar/common/result.h"
+#include "policy/decision/decision_engine.h"
+#include "policy/decision/identity_resolver.h"
+#include "server/config/server_config.h"
+#include "server/log/decision_log.h"
+#include "server/observability/service_metrics.h"
+#include "server/service/snapshot_holder.h"
+
+namespace crossgate::server {
+
+class DecisionPipeline {
+ public:
+  // `metrics` may be null (e.g. in tests).
+  DecisionPipeline(const ServerConfig& config, SnapshotHolder& snapshots,
+                   const decision::IdentityResolver& identity, DecisionLog& log,
+                   ServiceMetrics* metrics = nullptr);
+
+  enum class Need { kAsk, kReadStatus };
+
+  // Admits a call while fewer than the configured maximum are in flight (across every
+  // service sharing this pipeline), and counts it out again when it ends.
+  class Admission {
+   public:
+    Admission(std::atomic<std::int64_t>& in_flight, std::int64_t limit)
+        : in_flight_(in_flight),
+          admitted_(in_flight.fetch_add(1, std::memory_order_acq_rel) < limit) {}
+    ~Admission() { in_flight_.fetch_sub(1, std::memory_order_acq_rel); }
+    Admission(const Admission&) = delete;
+    Admission& operator=(const Admission&) = delete;
+    explicit operator bool() const { return admitted_; }
+
+   private:
+    std::atomic<std::int64_t>& in_flight_;
+    bool admitted_;
+  };
+  Admission enter() { return Admission(in_flight_, config_.max_concurrent_calls); }
+
+  // The checks every call passes before any work: the limit, the deadline, the caller
+  // (filled in from the mTLS certificate and the allowlist). An error status when refused.
+  grpc::Status admit(grpc::CallbackServerContext* context, Need need, const Admission& admission,
+                     decision::Caller& caller) const;
+
+  struct Outcome {
+    decision::DecisionInput input;
+    decision::Decision decision;
+    // False when the record could not be written: the answer must then be a DENY with
+    // LOG_UNAVAILABLE added to the decision's reasons (already counted as such).
+    bool recorded = true;
+  };
+  // Decides one request with `engine` and records it. An error (not a decision, nothing
+  // recorded) when the engine finds the request malformed.
+  cedar::Result<Outcome> decide(const decision::DecisionRequest& request,
+                                const decision::Caller& caller,
+                                const std::shared_ptr<const decision::DecisionEngine>& engine);
+
+  // Counts the call by method and status, and returns the status.
+  grpc::Status finish(std::string_view method, grpc::Status status);
+
+  const ServerConfig& config() const { return config_; }
+  SnapshotHolder& snapshots() { return snapshots_; }
+  ServiceMetrics* metrics() { return metrics_; }
+
+ private:
+  grpc::Status authenticate(grpc::CallbackServerContext* context, Need need,
+                            decision::Caller& caller) const;
+  // Why the active versions may not be used (STALE_POLICY), or empty.
+  std::string staleness(UnixMillis now) const;
+
+  const ServerConfig& config_;
+  std::atomic<std::int64_t> in_flight_{0};
+  SnapshotHolder& snapshots_;
+  const decision::IdentityResolver& identity_;
+  DecisionLog& log_;
+  ServiceMetrics* metrics_;
+};
+
+}  // namespace crossgate::server
