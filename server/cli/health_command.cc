@@ -11,6 +11,7 @@
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "server/cli/flags.h"
 #include "server/cli/policy_files.h"
+#include "server/observability/status_code_name.h"
 
 namespace crossgate::cli {
 namespace {
@@ -46,28 +47,6 @@ TLS failure, deadline exceeded) or unusable options. With --alive: 0 for any ans
 int usage_error(const std::string& message) {
   std::cerr << "crossgate health: " << message << "\n" << kUsage;
   return 2;
-}
-
-std::string code_name(grpc::StatusCode code) {
-  static constexpr std::string_view kNames[] = {"OK",
-                                                "CANCELLED",
-                                                "UNKNOWN",
-                                                "INVALID_ARGUMENT",
-                                                "DEADLINE_EXCEEDED",
-                                                "NOT_FOUND",
-                                                "ALREADY_EXISTS",
-                                                "PERMISSION_DENIED",
-                                                "RESOURCE_EXHAUSTED",
-                                                "FAILED_PRECONDITION",
-                                                "ABORTED",
-                                                "OUT_OF_RANGE",
-                                                "UNIMPLEMENTED",
-                                                "INTERNAL",
-                                                "UNAVAILABLE",
-                                                "DATA_LOSS",
-                                                "UNAUTHENTICATED"};
-  auto index = static_cast<std::size_t>(code);
-  return index < std::size(kNames) ? std::string(kNames[index]) : std::to_string(index);
 }
 
 int fail(const std::string& message) {
@@ -162,8 +141,8 @@ int check(const Options& o) {
     return o.alive ? 0 : 1;
   }
   if (!call.ok()) {
-    return fail(o.address + ": no health answer for " + what + ": " + code_name(call.error_code()) +
-                ": " + call.error_message());
+    return fail(o.address + ": no health answer for " + what + ": " +
+                server::status_code_name(call.error_code()) + ": " + call.error_message());
   }
   std::cout << grpc::health::v1::HealthCheckResponse::ServingStatus_Name(response.status()) << "\n";
   return o.alive || response.status() == grpc::health::v1::HealthCheckResponse::SERVING ? 0 : 1;

@@ -44,15 +44,9 @@ grpc::ServerUnaryReactor* ExtAuthzService::Check(grpc::CallbackServerContext* co
   DecisionPipeline::Admission admission = pipeline_.enter();
   decision::Caller caller;
   grpc::Status status = pipeline_.admit(context, DecisionPipeline::Need::kAsk, admission, caller);
-  if (status.ok()) {
-    std::shared_ptr<const decision::DecisionEngine> engine = pipeline_.snapshots().current();
-    if (!engine) {
-      status = grpc::Status(grpc::StatusCode::UNAVAILABLE,
-                            "no policy bundle and owner registry are active");
-    } else {
-      answer(*request, caller, engine, *response);
-    }
-  }
+  std::shared_ptr<const decision::DecisionEngine> engine;
+  if (status.ok()) status = pipeline_.active_engine(engine);
+  if (status.ok()) answer(*request, caller, engine, *response);
   reactor->Finish(pipeline_.finish("Check", status));
   return reactor;
 }

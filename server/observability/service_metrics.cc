@@ -3,35 +3,9 @@
 #include <grpcpp/support/status.h>
 
 #include "policy/decision/guardrails.h"
+#include "server/observability/status_code_name.h"
 
 namespace crossgate::server {
-namespace {
-
-std::string code_name(int code) {
-  static constexpr std::array<std::string_view, 17> kNames = {"OK",
-                                                              "CANCELLED",
-                                                              "UNKNOWN",
-                                                              "INVALID_ARGUMENT",
-                                                              "DEADLINE_EXCEEDED",
-                                                              "NOT_FOUND",
-                                                              "ALREADY_EXISTS",
-                                                              "PERMISSION_DENIED",
-                                                              "RESOURCE_EXHAUSTED",
-                                                              "FAILED_PRECONDITION",
-                                                              "ABORTED",
-                                                              "OUT_OF_RANGE",
-                                                              "UNIMPLEMENTED",
-                                                              "INTERNAL",
-                                                              "UNAVAILABLE",
-                                                              "DATA_LOSS",
-                                                              "UNAUTHENTICATED"};
-  return code >= 0 && code < static_cast<int>(kNames.size())
-             ? std::string(kNames[static_cast<std::size_t>(code)])
-             : std::to_string(code);
-}
-
-}  // namespace
-
 ServiceMetrics::ServiceMetrics(metrics::Registry& registry)
     : registry_(registry),
       decisions_(registry.counter("crossgate_decisions_total", "Decisions answered, by decision.",
@@ -135,7 +109,7 @@ void ServiceMetrics::identity(std::string_view evidence, std::string_view result
 }
 
 void ServiceMetrics::grpc_call(std::string_view method, int code) {
-  grpc_.with({std::string(method), code_name(code)}).inc();
+  grpc_.with({std::string(method), status_code_name(code)}).inc();
 }
 
 void ServiceMetrics::load(std::string_view kind, bool ok) {

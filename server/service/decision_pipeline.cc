@@ -142,4 +142,12 @@ cedar::Result<DecisionPipeline::Outcome> DecisionPipeline::decide(
   return out;
 }
 
+grpc::Status DecisionPipeline::active_engine(
+    std::shared_ptr<const decision::DecisionEngine>& engine) {
+  engine = snapshots_.current();
+  if (engine) return grpc::Status::OK;
+  return grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                      "no policy bundle and owner registry are active");
+}
+
 }  // namespace crossgate::server

@@ -74,6 +74,8 @@ class DecisionPipeline {
 
   const ServerConfig& config() const { return config_; }
   SnapshotHolder& snapshots() { return snapshots_; }
+  // Sets `engine` to the active one; UNAVAILABLE while no bundle and registry are active.
+  grpc::Status active_engine(std::shared_ptr<const decision::DecisionEngine>& engine);
   ServiceMetrics* metrics() { return metrics_; }
 
  private:

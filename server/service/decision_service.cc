@@ -44,15 +44,9 @@ grpc::ServerUnaryReactor* DecisionServiceImpl::Authorize(grpc::CallbackServerCon
   DecisionPipeline::Admission admission = pipeline_.enter();
   decision::Caller caller;
   grpc::Status status = pipeline_.admit(context, DecisionPipeline::Need::kAsk, admission, caller);
-  if (status.ok()) {
-    std::shared_ptr<const decision::DecisionEngine> engine = pipeline_.snapshots().current();
-    if (!engine) {
-      status = grpc::Status(grpc::StatusCode::UNAVAILABLE,
-                            "no policy bundle and owner registry are active");
-    } else {
-      status = decide(*request, caller, engine, *response);
-    }
-  }
+  std::shared_ptr<const decision::DecisionEngine> engine;
+  if (status.ok()) status = pipeline_.active_engine(engine);
+  if (status.ok()) status = decide(*request, caller, engine, *response);
   reactor->Finish(pipeline_.finish("Authorize", status));
   return reactor;
 }
@@ -72,14 +66,7 @@ grpc::ServerUnaryReactor* DecisionServiceImpl::AuthorizeBatch(
             " requests, this one has " + std::to_string(request->requests_size()));
   }
   std::shared_ptr<const decision::DecisionEngine> engine;
-  if (status.ok()) {
-    // The whole batch is decided against one version.
-    engine = pipeline_.snapshots().current();
-    if (!engine) {
-      status = grpc::Status(grpc::StatusCode::UNAVAILABLE,
-                            "no policy bundle and owner registry are active");
-    }
-  }
+  if (status.ok()) status = pipeline_.active_engine(engine);  // one version for the whole batch
   if (status.ok()) {
     if (ServiceMetrics* metrics = pipeline_.metrics()) {
       metrics->batch(static_cast<std::size_t>(request->requests_size()));
