@@ -22,7 +22,9 @@ import json
 import pathlib
 import shutil
 import subprocess
+import tempfile
 import time
+import unittest
 import uuid
 
 import jwt  # PyJWT
@@ -392,3 +394,20 @@ def main():
 
 if __name__ == "__main__":
     main()
+
+
+_shared_world = None
+
+
+def shared_world(binary, prefix):
+    """One World per test process (each ctest runs one module's class), built on first use in a
+    temporary folder named with `prefix` and removed when the module's tests are done. Skips
+    the test when `binary` (CROSSGATE_BIN) is not set."""
+    global _shared_world
+    if _shared_world is None:
+        if not binary:
+            raise unittest.SkipTest("CROSSGATE_BIN is not set")
+        directory = tempfile.TemporaryDirectory(prefix=prefix)
+        unittest.addModuleCleanup(directory.cleanup)
+        _shared_world = World.create(directory.name, binary)
+    return _shared_world

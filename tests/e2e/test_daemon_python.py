@@ -19,7 +19,6 @@ import pathlib
 import re
 import signal
 import subprocess
-import tempfile
 import time
 import unittest
 
@@ -47,19 +46,8 @@ SHARED_ROLE = "arn:aws:iam::111122223333:role/shared-reporting"
 
 # ---- the world and the daemon -----------------------------------------------------------
 
-_world = None
-
-
 def world():
-    """One world per test process, removed when the module's tests are done."""
-    global _world
-    if _world is None:
-        if not CROSSGATE_BIN:
-            raise unittest.SkipTest("CROSSGATE_BIN is not set")
-        directory = tempfile.TemporaryDirectory(prefix="crossgate-e2e-")
-        unittest.addModuleCleanup(directory.cleanup)
-        _world = fixture.World.create(directory.name, CROSSGATE_BIN)
-    return _world
+    return fixture.shared_world(CROSSGATE_BIN, "crossgate-e2e-")
 
 
 class Daemon:

@@ -13,7 +13,6 @@ Environment: CROSSGATE_BIN; PYTHONPATH holds the generated modules and this fold
 import json
 import os
 import re
-import tempfile
 import unittest
 import urllib.parse
 import urllib.request
@@ -39,18 +38,8 @@ CHECK_HEADERS = ("x-crossgate-decision-id", "x-crossgate-reasons", "x-crossgate-
                  "x-crossgate-source-identity", "x-crossgate-session-tags",
                  "x-crossgate-duration-seconds", "x-crossgate-emergency")
 
-_world = None
-
-
 def world():
-    global _world
-    if _world is None:
-        if not CROSSGATE_BIN:
-            raise unittest.SkipTest("CROSSGATE_BIN is not set")
-        directory = tempfile.TemporaryDirectory(prefix="crossgate-extauthz-")
-        unittest.addModuleCleanup(directory.cleanup)
-        _world = fixture.World.create(directory.name, CROSSGATE_BIN)
-    return _world
+    return fixture.shared_world(CROSSGATE_BIN, "crossgate-extauthz-")
 
 
 def check_request(path=f"/model/{HAIKU}/converse", *, host=RUNTIME_HOST, method="POST",

@@ -57,19 +57,8 @@ MONITOR = "spiffe://example.org/monitoring/status-reader"
 
 # ---- the world -----------------------------------------------------------------------------
 
-_world = None
-
-
 def world():
-    """One world per test process (each ctest runs one class), removed at the end."""
-    global _world
-    if _world is None:
-        if not CROSSGATE_BIN:
-            raise unittest.SkipTest("CROSSGATE_BIN is not set")
-        directory = tempfile.TemporaryDirectory(prefix="crossgate-gateway-")
-        unittest.addModuleCleanup(directory.cleanup)
-        _world = fixture.World.create(directory.name, CROSSGATE_BIN)
-    return _world
+    return fixture.shared_world(CROSSGATE_BIN, "crossgate-gateway-")
 
 
 def serial_of(cert_pem):

@@ -67,19 +67,8 @@ UNATTRIBUTED_REASONS = ["UNATTRIBUTED", "NO_EXPLICIT_TRUST"]
 
 # ---- the world ------------------------------------------------------------------------------
 
-_world = None
-
-
 def world():
-    """One world per test process (each ctest runs one class), removed at the end."""
-    global _world
-    if _world is None:
-        if not CROSSGATE_BIN:
-            raise unittest.SkipTest("CROSSGATE_BIN is not set")
-        directory = tempfile.TemporaryDirectory(prefix="crossgate-ops-")
-        unittest.addModuleCleanup(directory.cleanup)
-        _world = fixture.World.create(directory.name, CROSSGATE_BIN)
-    return _world
+    return fixture.shared_world(CROSSGATE_BIN, "crossgate-ops-")
 
 
 def sha256(data):
