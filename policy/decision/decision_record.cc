@@ -122,6 +122,14 @@ std::string record_json(const DecisionInput& input, const Decision& d, const Ver
                         const std::vector<std::string>& masked_context_keys) {
   std::string out;
   out.reserve(2048);
+  append_record_json(out, input, d, bundle, registry, latency_us, masked_context_keys);
+  return out;
+}
+
+void append_record_json(std::string& out, const DecisionInput& input, const Decision& d,
+                        const VersionInfo& bundle, const VersionInfo& registry,
+                        std::int64_t latency_us,
+                        const std::vector<std::string>& masked_context_keys) {
   JsonWriter w(out);
   w.begin_object();
   w.field("time", format_rfc3339(input.time)).field("decision_id", d.decision_id);
@@ -162,7 +170,6 @@ std::string record_json(const DecisionInput& input, const Decision& d, const Ver
   }
   w.field("latency_us", latency_us);
   w.end_object();
-  return out;
 }
 
 nlohmann::ordered_json make_record(const DecisionInput& input, const Decision& d,
@@ -177,6 +184,12 @@ std::string chain_record(std::string_view record, std::uint64_t seq,
                          std::string_view previous_hash) {
   std::string line;
   line.reserve(record.size() + 100);
+  append_chained_record(line, record, seq, previous_hash);
+  return line;
+}
+
+void append_chained_record(std::string& line, std::string_view record, std::uint64_t seq,
+                           std::string_view previous_hash) {
   line += "{\"seq\":";
   line += std::to_string(seq);
   // The record's members, without its braces.
@@ -187,7 +200,6 @@ std::string chain_record(std::string_view record, std::uint64_t seq,
   line += ",\"prev\":\"";
   line += previous_hash;
   line += "\"}";
-  return line;
 }
 
 std::string record_hash(std::string_view line) {

@@ -49,6 +49,11 @@ std::string record_json(const DecisionInput& input, const Decision& decision,
                         const VersionInfo& bundle, const VersionInfo& registry,
                         std::int64_t latency_us,
                         const std::vector<std::string>& masked_context_keys = {});
+// The same, appended to `out` (a call's records share one buffer).
+void append_record_json(std::string& out, const DecisionInput& input, const Decision& decision,
+                        const VersionInfo& bundle, const VersionInfo& registry,
+                        std::int64_t latency_us,
+                        const std::vector<std::string>& masked_context_keys = {});
 
 // record_json as a document, for tools and tests that read or change fields.
 nlohmann::ordered_json make_record(const DecisionInput& input, const Decision& decision,
@@ -60,6 +65,9 @@ nlohmann::ordered_json make_record(const DecisionInput& input, const Decision& d
 // "seq" put first and "prev" last.
 std::string chain_record(std::string_view record_json, std::uint64_t seq,
                          std::string_view previous_hash);
+// The same, appended to `out` (the log builds a batch's lines in one buffer).
+void append_chained_record(std::string& out, std::string_view record_json, std::uint64_t seq,
+                           std::string_view previous_hash);
 
 // SHA-256 (hex) of a record line, without its newline: the next record's "prev".
 std::string record_hash(std::string_view line);

@@ -8,26 +8,50 @@ namespace crossgate::server {
 
 namespace auth = envoy::service::auth::v3;
 
-void ExtAuthzService::answer(const auth::CheckRequest& request, const decision::Caller& caller,
+namespace {
+
+// A Check call waiting for its record.
+class CheckCall final : public DecisionPipeline::PendingCall {
+ public:
+  CheckCall(DecisionPipeline& pipeline, grpc::ServerUnaryReactor* reactor,
+            auth::CheckResponse* response)
+      : PendingCall(pipeline), reactor_(reactor), response_(response) {}
+
+ private:
+  void finish(bool recorded) override {
+    if (!recorded) {
+      const Kept& d = kept[0];
+      std::vector<std::string> reasons = d.reasons;
+      reasons.emplace_back(decision::kLogUnavailable);
+      response_->Clear();
+      ext_authz::deny_response(d.decision_id, reasons, {}, *response_);
+    }
+    reactor_->Finish(pipeline_.finish("Check", grpc::Status::OK));
+  }
+
+  grpc::ServerUnaryReactor* reactor_;
+  auth::CheckResponse* response_;
+};
+
+}  // namespace
+
+bool ExtAuthzService::answer(const auth::CheckRequest& request, const decision::Caller& caller,
                              const std::shared_ptr<const decision::DecisionEngine>& engine,
-                             auth::CheckResponse& response) {
+                             DecisionPipeline::PendingCall& call, auth::CheckResponse& response) {
   auto refuse = [&](const std::string& message) {
     // Not a decision (nothing to record), but Envoy needs an answer it turns into a 403.
     if (ServiceMetrics* metrics = pipeline_.metrics()) metrics->refused("invalid_request");
     ext_authz::deny_response({}, {std::string(ext_authz::kInvalidRequest)}, message, response);
+    return false;
   };
   cedar::Result<ext_authz::MappedCheck> mapped =
       ext_authz::map_check_request(request, caller, config_);
   if (!mapped.ok()) return refuse(mapped.message());
   cedar::Result<DecisionPipeline::Outcome> outcome =
-      pipeline_.decide(mapped->request, caller, engine);
+      pipeline_.decide(mapped->request, caller, engine, call);
   if (!outcome.ok()) return refuse(outcome.message());
+  // As if the record will be written; the call's finish() turns it into a DENY if not.
   const decision::Decision& d = outcome->decision;
-  if (!outcome->recorded) {
-    std::vector<std::string> reasons = d.reasons;
-    reasons.emplace_back(decision::kLogUnavailable);
-    return ext_authz::deny_response(d.decision_id, reasons, {}, response);
-  }
   if (d.allow) {
     static const std::vector<std::string> kNothing;
     ext_authz::allow_response(
@@ -35,19 +59,24 @@ void ExtAuthzService::answer(const auth::CheckRequest& request, const decision::
   } else {
     ext_authz::deny_response(d.decision_id, d.reasons, {}, response);
   }
+  return true;
 }
 
 grpc::ServerUnaryReactor* ExtAuthzService::Check(grpc::CallbackServerContext* context,
                                                  const auth::CheckRequest* request,
                                                  auth::CheckResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  DecisionPipeline::Admission admission = pipeline_.enter();
+  auto call = std::make_unique<CheckCall>(pipeline_, reactor, response);
   decision::Caller caller;
-  grpc::Status status = pipeline_.admit(context, DecisionPipeline::Need::kAsk, admission, caller);
+  grpc::Status status =
+      pipeline_.admit(context, DecisionPipeline::Need::kAsk, call->admission(), caller);
   std::shared_ptr<const decision::DecisionEngine> engine;
   if (status.ok()) status = pipeline_.active_engine(engine);
-  if (status.ok()) answer(*request, caller, engine, *response);
-  reactor->Finish(pipeline_.finish("Check", status));
+  if (status.ok() && answer(*request, caller, engine, *call, *response)) {
+    pipeline_.record(std::move(call));  // answers once the record is written
+  } else {
+    reactor->Finish(pipeline_.finish("Check", status));
+  }
   return reactor;
 }
 

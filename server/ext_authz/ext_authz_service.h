@@ -22,9 +22,11 @@ class ExtAuthzService final : public envoy::service::auth::v3::Authorization::Ca
                                   envoy::service::auth::v3::CheckResponse* response) override;
 
  private:
-  // The answer for an admitted call with an active engine.
-  void answer(const envoy::service::auth::v3::CheckRequest& request, const decision::Caller& caller,
+  // The answer for an admitted call with an active engine. True when it is a decision whose
+  // record `call` now holds; false when the request was refused before deciding.
+  bool answer(const envoy::service::auth::v3::CheckRequest& request, const decision::Caller& caller,
               const std::shared_ptr<const decision::DecisionEngine>& engine,
+              DecisionPipeline::PendingCall& call,
               envoy::service::auth::v3::CheckResponse& response);
 
   const ExtAuthzConfig& config_;

@@ -4,9 +4,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <condition_variable>
 #include <cstring>
 #include <fstream>
+#include <mutex>
 
 #include "policy/common/time.h"
 #include "policy/decision/decision_record.h"
@@ -15,14 +18,6 @@
 namespace crossgate::server {
 
 namespace fs = std::filesystem;
-
-// One record on its way to the file. It lives on the waiting caller's stack.
-struct DecisionLog::Pending {
-  std::string body;  // the record's JSON object, without seq and prev
-  Pending* next = nullptr;
-  std::atomic<int> state{0};  // 0 waiting, 1 written, 2 failed
-  std::string error;
-};
 
 // Everything only the writer thread touches.
 struct DecisionLog::State {
@@ -33,6 +28,7 @@ struct DecisionLog::State {
   UnixMillis file_started = 0;
   int head_fd = -1;
   bool head_dirty = false;
+  std::string buffer;  // a batch's lines; kept to reuse its memory
 };
 
 namespace {
@@ -124,21 +120,57 @@ bool DecisionLog::append(const nlohmann::ordered_json& record, std::string& erro
   return append(record.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), error);
 }
 
-bool DecisionLog::append(std::string record_json, std::string& error) {
-  Pending pending;
-  // The record is serialised on the request's own thread, which keeps the writer's work
-  // small.
-  pending.body = std::move(record_json);
-  Pending* head = queue_.load(std::memory_order_relaxed);
+void DecisionLog::submit(std::unique_ptr<Write> write) {
+  Write* raw = write.release();
+  Write* head = queue_.load(std::memory_order_relaxed);
   do {
-    pending.next = head;
-  } while (!queue_.compare_exchange_weak(head, &pending, std::memory_order_release,
+    raw->next_ = head;
+  } while (!queue_.compare_exchange_weak(head, raw, std::memory_order_release,
                                          std::memory_order_relaxed));
   queued_.fetch_add(1, std::memory_order_release);
   queued_.notify_one();
-  pending.state.wait(0, std::memory_order_acquire);
-  if (pending.state.load(std::memory_order_acquire) == 1) return true;
-  error = pending.error;
+}
+
+namespace {
+
+// append()'s Write: hands the outcome to the caller waiting on its own stack. The writer
+// sets it and notifies under the caller's lock, so the caller cannot return (and take the
+// state away) before the writer is done with it.
+struct Waiter {
+  std::mutex mutex;
+  std::condition_variable wake;
+  bool done = false;
+  bool ok = false;
+  std::string error;
+};
+
+class WaitedWrite final : public DecisionLog::Write {
+ public:
+  WaitedWrite(std::string record, Waiter& waiter) : waiter_(waiter) {
+    records = std::move(record);
+    records += '\n';
+  }
+  void written(bool ok, const std::string& error) override {
+    std::lock_guard<std::mutex> lock(waiter_.mutex);
+    waiter_.ok = ok;
+    waiter_.error = error;
+    waiter_.done = true;
+    waiter_.wake.notify_one();
+  }
+
+ private:
+  Waiter& waiter_;
+};
+
+}  // namespace
+
+bool DecisionLog::append(std::string record_json, std::string& error) {
+  Waiter waiter;
+  submit(std::make_unique<WaitedWrite>(std::move(record_json), waiter));
+  std::unique_lock<std::mutex> lock(waiter.mutex);
+  waiter.wake.wait(lock, [&] { return waiter.done; });
+  if (waiter.ok) return true;
+  error = waiter.error;
   return false;
 }
 
@@ -149,15 +181,15 @@ void DecisionLog::run() {
       queued_.wait(0, std::memory_order_acquire);
       seen = queued_.load(std::memory_order_acquire);
     }
-    Pending* taken = queue_.exchange(nullptr, std::memory_order_acquire);
+    Write* taken = queue_.exchange(nullptr, std::memory_order_acquire);
     std::uint64_t count = 0;
-    for (Pending* p = taken; p != nullptr; p = p->next)
+    for (Write* w = taken; w != nullptr; w = w->next_)
       ++count;
     // The queue is a stack: reverse it so that records keep their arrival order.
-    Pending* ordered = nullptr;
+    Write* ordered = nullptr;
     while (taken != nullptr) {
-      Pending* next = taken->next;
-      taken->next = ordered;
+      Write* next = taken->next_;
+      taken->next_ = ordered;
       ordered = taken;
       taken = next;
     }
@@ -170,23 +202,29 @@ void DecisionLog::run() {
   }
 }
 
-void DecisionLog::write_batch(Pending* first) {
+void DecisionLog::write_batch(Write* first) {
   State& s = *state_;
   std::string error;
   maybe_rotate();
   bool ok = ensure_open(error);
-  std::string buffer;
+  std::string& buffer = s.buffer;
+  buffer.clear();
   std::uint64_t seq = s.next_seq;
   std::string hash = s.last_hash;
   std::size_t records = 0;
   if (ok) {
-    for (Pending* p = first; p != nullptr; p = p->next) {
-      std::string line = decision::chain_record(p->body, seq, hash);
-      hash = decision::record_hash(line);
-      buffer += line;
-      buffer += '\n';
-      ++seq;
-      ++records;
+    for (Write* w = first; w != nullptr; w = w->next_) {
+      std::string_view rest = w->records;
+      while (!rest.empty()) {
+        const std::size_t end = std::min(rest.find('\n'), rest.size());
+        const std::size_t start = buffer.size();
+        decision::append_chained_record(buffer, rest.substr(0, end), seq, hash);
+        hash = decision::record_hash(std::string_view(buffer).substr(start));
+        buffer += '\n';
+        rest.remove_prefix(std::min(end + 1, rest.size()));
+        ++seq;
+        ++records;
+      }
     }
     std::size_t done = 0;
     while (ok && done < buffer.size()) {
@@ -231,16 +269,14 @@ void DecisionLog::write_batch(Pending* first) {
       metrics_.batch_records->observe(static_cast<double>(records));
   } else if (metrics_.write_failures != nullptr) {
     std::uint64_t failed = 0;
-    for (Pending* p = first; p != nullptr; p = p->next)
-      ++failed;
+    for (Write* w = first; w != nullptr; w = w->next_)
+      failed += static_cast<std::uint64_t>(std::count(w->records.begin(), w->records.end(), '\n'));
     metrics_.write_failures->inc(failed);
   }
-  for (Pending* p = first; p != nullptr;) {
-    Pending* next = p->next;  // `p` may be gone as soon as it is released
-    if (!ok) p->error = error;
-    p->state.store(ok ? 1 : 2, std::memory_order_release);
-    p->state.notify_one();
-    p = next;
+  for (Write* w = first; w != nullptr;) {
+    std::unique_ptr<Write> done(w);
+    w = w->next_;
+    done->written(ok, error);
   }
 }
 

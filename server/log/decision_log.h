@@ -1,10 +1,12 @@
 // The decision log: every decision's record (policy/decision/decision_record.h), one JSON
 // line each, chained by hash, written before the answer leaves.
 //
-// Request threads serialise their record and hand it to one writer thread through a
-// lock-free queue, then wait for it; the writer chains the records (seq and prev), writes
-// each batch with one write(2), syncs it when the durability asks for it, and wakes the
-// waiters. No request thread ever holds a lock that another waits for.
+// Request threads serialise their records and submit them to one writer thread through a
+// lock-free queue; the writer chains the records (seq and prev), writes everything queued
+// as one batch with one write(2), syncs it when the durability asks for it, and then tells
+// each submitter (Write::written). A gRPC reactor submits and returns at once, and answers
+// from written(), so no request thread waits for the disk and, under load, each batch
+// carries many calls' records. append() is the waiting form, for tools and tests.
 //
 // Durability:
 //   process  append() returns once the batch is in the file (write(2) returned): a crash
@@ -32,6 +34,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "policy/cedar/common/result.h"
 #include "server/metrics/metrics.h"
@@ -69,9 +72,29 @@ class DecisionLog {
   static cedar::Result<std::unique_ptr<DecisionLog>> open(LogOptions options,
                                                           LogMetrics metrics = {});
 
-  // Chains and writes the record; false (with `error`) when it could not be written, in
-  // which case the caller must not give the answer the record was for. Thread-safe.
-  // `record_json` is one JSON object (decision::record_json).
+  // Records on their way to the file, and what to do once they are there. Derive from it.
+  class Write {
+   public:
+    virtual ~Write() = default;
+    // The records, each one JSON object (decision::record_json) on a line of its own ending
+    // in '\n'. They are written as consecutive lines of one batch: all land or all fail.
+    std::string records;
+    // Runs on the writer thread once the records are in the file (`ok`), or could not be
+    // written (`error` says why), in which case the answers they were for must not be given.
+    // The log destroys the Write when it returns. The next batch waits for it: keep it short.
+    virtual void written(bool ok, const std::string& error) = 0;
+
+   private:
+    friend class DecisionLog;
+    Write* next_ = nullptr;
+  };
+
+  // Queues `write` and returns at once. Thread-safe.
+  void submit(std::unique_ptr<Write> write);
+
+  // Chains and writes the record, and waits for it; false (with `error`) when it could not
+  // be written, in which case the caller must not give the answer the record was for.
+  // Thread-safe. `record_json` is one JSON object (decision::record_json).
   bool append(std::string record_json, std::string& error);
   bool append(const nlohmann::ordered_json& record, std::string& error);
 
@@ -79,12 +102,11 @@ class DecisionLog {
   const std::filesystem::path& path() const { return options_.path; }
 
  private:
-  struct Pending;
   struct State;
   DecisionLog(LogOptions options, LogMetrics metrics);
 
   void run();
-  void write_batch(Pending* first);
+  void write_batch(Write* first);
   bool ensure_open(std::string& error);
   void maybe_rotate();
   void enforce_retention();
@@ -93,7 +115,7 @@ class DecisionLog {
   LogOptions options_;
   LogMetrics metrics_;
   std::unique_ptr<State> state_;
-  std::atomic<Pending*> queue_{nullptr};
+  std::atomic<Write*> queue_{nullptr};
   std::atomic<std::uint64_t> queued_{0};
   std::atomic<bool> stopping_{false};
   std::atomic<std::uint64_t> written_{0};

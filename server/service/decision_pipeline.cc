@@ -95,8 +95,8 @@ grpc::Status DecisionPipeline::admit(grpc::CallbackServerContext* context, Need 
 
 cedar::Result<DecisionPipeline::Outcome> DecisionPipeline::decide(
     const decision::DecisionRequest& request, const decision::Caller& caller,
-    const std::shared_ptr<const decision::DecisionEngine>& engine) {
-  auto start = std::chrono::steady_clock::now();
+    const std::shared_ptr<const decision::DecisionEngine>& engine, PendingCall& call) {
+  const auto started = std::chrono::steady_clock::now();
   Outcome out;
   out.input = identity_.verify(request, caller, now_millis());
   const decision::DecisionInput& input = out.input;
@@ -120,26 +120,31 @@ cedar::Result<DecisionPipeline::Outcome> DecisionPipeline::decide(
     d.notes.push_back(std::string(decision::kStalePolicy) + ": " + stale);
   }
   auto latency = std::chrono::duration_cast<std::chrono::microseconds>(
-                     std::chrono::steady_clock::now() - start)
+                     std::chrono::steady_clock::now() - started)
                      .count();
-  std::string error;
-  if (!log_.append(
-          decision::record_json(input, d, engine->bundle_version(), engine->registry_version(),
-                                latency, config_.log_mask_context_keys),
-          error)) {
-    // Fail closed: an answer that cannot be recorded is not given.
-    out.recorded = false;
-    if (metrics_ != nullptr) {
-      metrics_->log_unavailable();
+  decision::append_record_json(call.records, input, d, engine->bundle_version(),
+                               engine->registry_version(), latency, config_.log_mask_context_keys);
+  call.records += '\n';
+  call.kept.push_back({d.decision_id, d.reasons, d.allow, d.emergency, started});
+  return out;
+}
+
+void DecisionPipeline::PendingCall::written(bool ok, const std::string&) {
+  if (ServiceMetrics* metrics = pipeline_.metrics_) {
+    for (const Kept& d : kept) {
+      const double seconds = seconds_since(d.started);
+      if (ok) {
+        metrics->decision(d.allow, d.reasons, d.emergency, seconds);
+        continue;
+      }
+      // Fail closed: an answer that cannot be recorded is not given.
+      metrics->log_unavailable();
       std::vector<std::string> reasons = d.reasons;
       reasons.emplace_back(decision::kLogUnavailable);
-      metrics_->decision(false, reasons, d.emergency, seconds_since(start));
+      metrics->decision(false, reasons, d.emergency, seconds);
     }
-    return out;
   }
-  if (metrics_ != nullptr)
-    metrics_->decision(d.allow, d.reasons, d.emergency, seconds_since(start));
-  return out;
+  finish(ok);
 }
 
 grpc::Status DecisionPipeline::active_engine(

@@ -4,15 +4,24 @@
 // verifying the evidence, asking the active engine, denying on stale versions, writing the
 // record (fail closed) and counting it. Front ends only translate their wire format to a
 // decision::DecisionRequest and the outcome back, so every decision takes one path.
+//
+// A call's life: the front end creates its PendingCall (which admits it against the limit),
+// calls admit(), then decide() for each request, builds its answer as if every record will
+// be written, and hands the call to record(). It returns to gRPC at once; the decision log's
+// writer calls the PendingCall's finish() once the records are in the file (or could not
+// be written: then every answer becomes a DENY with LOG_UNAVAILABLE), and finish() sends the
+// answer. No gRPC thread waits for the disk.
 #pragma once
 
 #include <grpcpp/grpcpp.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "policy/cedar/common/result.h"
 #include "policy/decision/decision_engine.h"
@@ -59,15 +68,49 @@ class DecisionPipeline {
   struct Outcome {
     decision::DecisionInput input;
     decision::Decision decision;
-    // False when the record could not be written: the answer must then be a DENY with
-    // LOG_UNAVAILABLE added to the decision's reasons (already counted as such).
-    bool recorded = true;
   };
-  // Decides one request with `engine` and records it. An error (not a decision, nothing
-  // recorded) when the engine finds the request malformed.
+
+  // One call's decisions on their way to the decision log. A front end derives from it to
+  // keep its reactor and answer with them.
+  class PendingCall : public DecisionLog::Write {
+   public:
+    explicit PendingCall(DecisionPipeline& pipeline)
+        : pipeline_(pipeline), admission_(pipeline.enter()) {}
+    const Admission& admission() const { return admission_; }
+
+    // What the call keeps of each decision until its record is written: enough to count it
+    // and to turn its answer into a LOG_UNAVAILABLE denial. (The full outcome is freed on
+    // the request's thread, once the answer is built.)
+    struct Kept {
+      std::string decision_id;
+      std::vector<std::string> reasons;
+      bool allow = false;
+      bool emergency = false;
+      std::chrono::steady_clock::time_point started;
+    };
+    std::vector<Kept> kept;  // one per record, in the same order
+
+   protected:
+    // On the log's writer thread, once the records are written (`recorded`) or not (then
+    // each answer must be a DENY with LOG_UNAVAILABLE added to its decision's reasons; the
+    // decisions are already counted so). Sends the answer; keep it short.
+    virtual void finish(bool recorded) = 0;
+    DecisionPipeline& pipeline_;
+
+   private:
+    void written(bool ok, const std::string& error) final;
+    Admission admission_;
+  };
+
+  // Decides one request with `engine` and adds its record to `call`. An error (nothing
+  // added) when the engine finds the request malformed.
   cedar::Result<Outcome> decide(const decision::DecisionRequest& request,
                                 const decision::Caller& caller,
-                                const std::shared_ptr<const decision::DecisionEngine>& engine);
+                                const std::shared_ptr<const decision::DecisionEngine>& engine,
+                                PendingCall& call);
+
+  // Has the log write `call`'s records; its finish() runs once they are written.
+  void record(std::unique_ptr<PendingCall> call) { log_.submit(std::move(call)); }
 
   // Counts the call by method and status, and returns the status.
   grpc::Status finish(std::string_view method, grpc::Status status);

@@ -13,6 +13,50 @@ namespace crossgate::server {
 
 namespace v1 = crossgate::v1;
 
+namespace {
+
+// An Authorize call waiting for its record.
+class AuthorizeCall final : public DecisionPipeline::PendingCall {
+ public:
+  AuthorizeCall(DecisionPipeline& pipeline, grpc::ServerUnaryReactor* reactor,
+                v1::AuthorizeResponse* response)
+      : PendingCall(pipeline), reactor_(reactor), response_(response) {}
+
+ private:
+  void finish(bool recorded) override {
+    if (!recorded) deny_for_log_unavailable(*response_);
+    reactor_->Finish(pipeline_.finish("Authorize", grpc::Status::OK));
+  }
+
+  grpc::ServerUnaryReactor* reactor_;
+  v1::AuthorizeResponse* response_;
+};
+
+// An AuthorizeBatch call waiting for the records of the items it decided.
+class BatchCall final : public DecisionPipeline::PendingCall {
+ public:
+  BatchCall(DecisionPipeline& pipeline, grpc::ServerUnaryReactor* reactor,
+            v1::AuthorizeBatchResponse* response)
+      : PendingCall(pipeline), reactor_(reactor), response_(response) {}
+
+  grpc::Status status;  // of the call, once the records are written
+
+ private:
+  void finish(bool recorded) override {
+    if (!recorded && status.ok()) {
+      for (v1::AuthorizeBatchResult& result : *response_->mutable_results()) {
+        if (result.has_response()) deny_for_log_unavailable(*result.mutable_response());
+      }
+    }
+    reactor_->Finish(pipeline_.finish("AuthorizeBatch", status));
+  }
+
+  grpc::ServerUnaryReactor* reactor_;
+  v1::AuthorizeBatchResponse* response_;
+};
+
+}  // namespace
+
 DecisionServiceImpl::DecisionServiceImpl(const ServerConfig& config, SnapshotHolder& snapshots,
                                          const decision::IdentityResolver& identity,
                                          DecisionLog& log, ServiceMetrics* metrics)
@@ -24,16 +68,14 @@ DecisionServiceImpl::DecisionServiceImpl(DecisionPipeline& pipeline) : pipeline_
 grpc::Status DecisionServiceImpl::decide(
     const v1::AuthorizeRequest& request, const decision::Caller& caller,
     const std::shared_ptr<const decision::DecisionEngine>& engine,
-    v1::AuthorizeResponse& response) {
+    DecisionPipeline::PendingCall& call, v1::AuthorizeResponse& response) {
   cedar::Result<decision::DecisionRequest> parsed = from_proto(request);
   if (!parsed.ok()) return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, parsed.message());
-  cedar::Result<DecisionPipeline::Outcome> outcome = pipeline_.decide(*parsed, caller, engine);
+  cedar::Result<DecisionPipeline::Outcome> outcome =
+      pipeline_.decide(*parsed, caller, engine, call);
   if (!outcome.ok()) return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, outcome.message());
-  if (!outcome->recorded) {
-    log_unavailable_response(outcome->decision, outcome->input, response);
-  } else {
-    to_proto(outcome->decision, outcome->input, *engine, response);
-  }
+  // As if the record will be written; the call's finish() turns it into a DENY if not.
+  to_proto(outcome->decision, outcome->input, *engine, response);
   return grpc::Status::OK;
 }
 
@@ -41,13 +83,18 @@ grpc::ServerUnaryReactor* DecisionServiceImpl::Authorize(grpc::CallbackServerCon
                                                          const v1::AuthorizeRequest* request,
                                                          v1::AuthorizeResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  DecisionPipeline::Admission admission = pipeline_.enter();
+  auto call = std::make_unique<AuthorizeCall>(pipeline_, reactor, response);
   decision::Caller caller;
-  grpc::Status status = pipeline_.admit(context, DecisionPipeline::Need::kAsk, admission, caller);
+  grpc::Status status =
+      pipeline_.admit(context, DecisionPipeline::Need::kAsk, call->admission(), caller);
   std::shared_ptr<const decision::DecisionEngine> engine;
   if (status.ok()) status = pipeline_.active_engine(engine);
-  if (status.ok()) status = decide(*request, caller, engine, *response);
-  reactor->Finish(pipeline_.finish("Authorize", status));
+  if (status.ok()) status = decide(*request, caller, engine, *call, *response);
+  if (status.ok()) {
+    pipeline_.record(std::move(call));  // answers once the record is written
+  } else {
+    reactor->Finish(pipeline_.finish("Authorize", status));
+  }
   return reactor;
 }
 
@@ -55,9 +102,10 @@ grpc::ServerUnaryReactor* DecisionServiceImpl::AuthorizeBatch(
     grpc::CallbackServerContext* context, const v1::AuthorizeBatchRequest* request,
     v1::AuthorizeBatchResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  DecisionPipeline::Admission admission = pipeline_.enter();
+  auto call = std::make_unique<BatchCall>(pipeline_, reactor, response);
   decision::Caller caller;
-  grpc::Status status = pipeline_.admit(context, DecisionPipeline::Need::kAsk, admission, caller);
+  grpc::Status status =
+      pipeline_.admit(context, DecisionPipeline::Need::kAsk, call->admission(), caller);
   if (status.ok() && request->requests_size() > pipeline_.config().max_batch_size) {
     if (ServiceMetrics* metrics = pipeline_.metrics()) metrics->refused("batch_too_large");
     status = grpc::Status(
@@ -67,29 +115,32 @@ grpc::ServerUnaryReactor* DecisionServiceImpl::AuthorizeBatch(
   }
   std::shared_ptr<const decision::DecisionEngine> engine;
   if (status.ok()) status = pipeline_.active_engine(engine);  // one version for the whole batch
-  if (status.ok()) {
-    if (ServiceMetrics* metrics = pipeline_.metrics()) {
-      metrics->batch(static_cast<std::size_t>(request->requests_size()));
+  if (!status.ok()) {
+    reactor->Finish(pipeline_.finish("AuthorizeBatch", status));
+    return reactor;
+  }
+  if (ServiceMetrics* metrics = pipeline_.metrics()) {
+    metrics->batch(static_cast<std::size_t>(request->requests_size()));
+  }
+  call->kept.reserve(static_cast<std::size_t>(request->requests_size()));
+  for (const v1::AuthorizeRequest& item : request->requests()) {
+    if (context->deadline() <= std::chrono::system_clock::now() || context->IsCancelled()) {
+      // Stop deciding once nobody waits for the answers: the items decided so far keep
+      // their records, the rest are never evaluated.
+      response->Clear();
+      if (ServiceMetrics* metrics = pipeline_.metrics()) metrics->refused("deadline");
+      call->status = grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED,
+                                  "the deadline passed while the batch was being decided");
+      break;
     }
-    for (const v1::AuthorizeRequest& item : request->requests()) {
-      if (context->deadline() <= std::chrono::system_clock::now() || context->IsCancelled()) {
-        // Stop deciding once nobody waits for the answers: the items decided so far keep
-        // their records, the rest are never evaluated.
-        response->Clear();
-        if (ServiceMetrics* metrics = pipeline_.metrics()) metrics->refused("deadline");
-        status = grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED,
-                              "the deadline passed while the batch was being decided");
-        break;
-      }
-      v1::AuthorizeBatchResult* result = response->add_results();
-      grpc::Status item_status = decide(item, caller, engine, *result->mutable_response());
-      if (!item_status.ok()) {
-        result->mutable_error()->set_code(static_cast<int>(item_status.error_code()));
-        result->mutable_error()->set_message(item_status.error_message());
-      }
+    v1::AuthorizeBatchResult* result = response->add_results();
+    grpc::Status item_status = decide(item, caller, engine, *call, *result->mutable_response());
+    if (!item_status.ok()) {
+      result->mutable_error()->set_code(static_cast<int>(item_status.error_code()));
+      result->mutable_error()->set_message(item_status.error_message());
     }
   }
-  reactor->Finish(pipeline_.finish("AuthorizeBatch", status));
+  pipeline_.record(std::move(call));  // answers once every record is written
   return reactor;
 }
 

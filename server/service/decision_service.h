@@ -1,7 +1,7 @@
 // The crossgate.v1.DecisionService implementation: admits the call (mTLS SPIFFE ID against
 // the allowlist), has the shared DecisionPipeline verify the evidence, decide and write the
-// record, then answers. Uses gRPC's callback API; each call runs to completion on the
-// thread that received it (decisions take microseconds).
+// record, then answers. Uses gRPC's callback API: a call is decided on the thread that
+// received it and answered from the decision log's writer once its records are written.
 #pragma once
 
 #include <memory>
@@ -39,6 +39,7 @@ class DecisionServiceImpl final : public crossgate::v1::DecisionService::Callbac
   grpc::Status decide(const crossgate::v1::AuthorizeRequest& request,
                       const decision::Caller& caller,
                       const std::shared_ptr<const decision::DecisionEngine>& engine,
+                      DecisionPipeline::PendingCall& call,
                       crossgate::v1::AuthorizeResponse& response);
 
   std::unique_ptr<DecisionPipeline> owned_;

@@ -223,14 +223,10 @@ void to_proto(const decision::Decision& d, const decision::DecisionInput& input,
   }
 }
 
-void log_unavailable_response(const decision::Decision& d, const decision::DecisionInput& input,
-                              v1::AuthorizeResponse& out) {
-  out.Clear();
-  out.set_decision(v1::DENY);
-  common_fields(d, input, out);
-  for (const std::string& reason : d.reasons)
-    out.add_reason_codes(reason);
-  out.add_reason_codes(std::string(decision::kLogUnavailable));
+void deny_for_log_unavailable(v1::AuthorizeResponse& answer) {
+  answer.set_decision(v1::DENY);
+  answer.clear_obligations();
+  answer.add_reason_codes(std::string(decision::kLogUnavailable));
 }
 
 }  // namespace crossgate::server

@@ -17,9 +17,8 @@ cedar::Result<decision::DecisionRequest> from_proto(const crossgate::v1::Authori
 void to_proto(const decision::Decision& decision, const decision::DecisionInput& input,
               const decision::DecisionEngine& engine, crossgate::v1::AuthorizeResponse& out);
 
-// A DENY for LOG_UNAVAILABLE: the decision could not be recorded, so it is not given.
-void log_unavailable_response(const decision::Decision& decision,
-                              const decision::DecisionInput& input,
-                              crossgate::v1::AuthorizeResponse& out);
+// Turns an answer built by to_proto into a DENY for LOG_UNAVAILABLE (added after the
+// decision's own reasons): its record could not be written, so the decision is not given.
+void deny_for_log_unavailable(crossgate::v1::AuthorizeResponse& answer);
 
 }  // namespace crossgate::server
