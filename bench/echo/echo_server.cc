@@ -1,8 +1,8 @@
 // crossgate_echo_server: the empty gRPC server of the load benchmark, the yardstick the
 // daemon's throughput is compared with. It is built the way `crossgate serve` is (same
-// gRPC, same compiler flags, the callback API, the same ServerBuilder options: health
-// service, reflection, message limits, memory quota; the same TLS credentials when given),
-// and does no work: Echo answers `response_bytes` bytes.
+// gRPC, same compiler flags, the callback API with messages on arenas, the same
+// ServerBuilder options: health service, reflection, message limits, memory quota; the
+// same TLS credentials when given), and does no work: Echo answers `response_bytes` bytes.
 //
 //   crossgate_echo_server [--address 127.0.0.1:0] [--tls-cert F --tls-key F [--client-ca F]]
 // Prints "listening on HOST:PORT" on stdout once serving; stops on SIGTERM or SIGINT.
@@ -19,6 +19,8 @@
 #include <string>
 
 #include "bench/echo/echo.grpc.pb.h"
+#include "server/daemon/grpc_runtime.h"
+#include "server/service/arena_message_allocator.h"
 
 namespace {
 
@@ -28,6 +30,14 @@ constexpr std::size_t kMaxMemoryBytes = std::size_t{512} << 20;
 constexpr int kMaxResponseBytes = 1 << 20;
 
 class EchoService final : public crossgate::bench::v1::Echo::CallbackService {
+ public:
+  EchoService() { SetMessageAllocatorFor_Echo(&messages_); }
+
+ private:
+  crossgate::server::ArenaMessageAllocator<crossgate::bench::v1::EchoRequest,
+                                           crossgate::bench::v1::EchoResponse>
+      messages_;
+
   grpc::ServerUnaryReactor* Echo(grpc::CallbackServerContext* context,
                                  const crossgate::bench::v1::EchoRequest* request,
                                  crossgate::bench::v1::EchoResponse* response) override {
@@ -97,6 +107,7 @@ int main(int argc, char** argv) {
   }
 
   EchoService service;
+  crossgate::server::configure_grpc_runtime();
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;

@@ -16,6 +16,7 @@
 
 #include "bench/loadgen/load_runner.h"
 #include "bench/loadgen/workload.h"
+#include "server/daemon/grpc_runtime.h"
 
 namespace {
 
@@ -203,6 +204,8 @@ double us(std::uint64_t ns) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Like the servers it measures: the generator's own locks should cost what a release build's do.
+  crossgate::server::configure_grpc_runtime();
   Args a;
   Workload workload;
   try {

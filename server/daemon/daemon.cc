@@ -12,6 +12,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "server/daemon/grpc_runtime.h"
 #include "server/daemon/ops_log.h"
 #include "server/daemon/runtime.h"
 #include "server/ext_authz/ext_authz_service.h"
@@ -174,6 +175,7 @@ int run_daemon(const ServerConfig& config) {
   DecisionPipeline pipeline(config, snapshots, resolver, **log, &service_metrics);
   DecisionServiceImpl service(pipeline);
   ExtAuthzService ext_authz(config.ext_authz, pipeline);
+  configure_grpc_runtime();
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;

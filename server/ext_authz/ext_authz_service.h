@@ -7,6 +7,7 @@
 
 #include "envoy/service/auth/v3/external_auth.grpc.pb.h"
 #include "server/ext_authz/ext_authz_config.h"
+#include "server/service/arena_message_allocator.h"
 #include "server/service/decision_pipeline.h"
 
 namespace crossgate::server {
@@ -15,7 +16,9 @@ class ExtAuthzService final : public envoy::service::auth::v3::Authorization::Ca
  public:
   // Both must outlive the service.
   ExtAuthzService(const ExtAuthzConfig& config, DecisionPipeline& pipeline)
-      : config_(config), pipeline_(pipeline) {}
+      : config_(config), pipeline_(pipeline) {
+    SetMessageAllocatorFor_Check(&messages_);
+  }
 
   grpc::ServerUnaryReactor* Check(grpc::CallbackServerContext* context,
                                   const envoy::service::auth::v3::CheckRequest* request,
@@ -31,6 +34,9 @@ class ExtAuthzService final : public envoy::service::auth::v3::Authorization::Ca
 
   const ExtAuthzConfig& config_;
   DecisionPipeline& pipeline_;
+  ArenaMessageAllocator<envoy::service::auth::v3::CheckRequest,
+                        envoy::service::auth::v3::CheckResponse>
+      messages_;
 };
 
 }  // namespace crossgate::server

@@ -61,9 +61,18 @@ DecisionServiceImpl::DecisionServiceImpl(const ServerConfig& config, SnapshotHol
                                          const decision::IdentityResolver& identity,
                                          DecisionLog& log, ServiceMetrics* metrics)
     : owned_(std::make_unique<DecisionPipeline>(config, snapshots, identity, log, metrics)),
-      pipeline_(*owned_) {}
+      pipeline_(*owned_) {
+  use_arenas();
+}
 
-DecisionServiceImpl::DecisionServiceImpl(DecisionPipeline& pipeline) : pipeline_(pipeline) {}
+DecisionServiceImpl::DecisionServiceImpl(DecisionPipeline& pipeline) : pipeline_(pipeline) {
+  use_arenas();
+}
+
+void DecisionServiceImpl::use_arenas() {
+  SetMessageAllocatorFor_Authorize(&authorize_messages_);
+  SetMessageAllocatorFor_AuthorizeBatch(&batch_messages_);
+}
 
 grpc::Status DecisionServiceImpl::decide(
     const v1::AuthorizeRequest& request, const decision::Caller& caller,

@@ -11,6 +11,7 @@
 #include "server/config/server_config.h"
 #include "server/log/decision_log.h"
 #include "server/observability/service_metrics.h"
+#include "server/service/arena_message_allocator.h"
 #include "server/service/decision_pipeline.h"
 #include "server/service/snapshot_holder.h"
 
@@ -42,8 +43,15 @@ class DecisionServiceImpl final : public crossgate::v1::DecisionService::Callbac
                       DecisionPipeline::PendingCall& call,
                       crossgate::v1::AuthorizeResponse& response);
 
+  void use_arenas();
+
   std::unique_ptr<DecisionPipeline> owned_;
   DecisionPipeline& pipeline_;
+  ArenaMessageAllocator<crossgate::v1::AuthorizeRequest, crossgate::v1::AuthorizeResponse>
+      authorize_messages_;
+  ArenaMessageAllocator<crossgate::v1::AuthorizeBatchRequest, crossgate::v1::AuthorizeBatchResponse,
+                        65536>
+      batch_messages_;
 };
 
 }  // namespace crossgate::server
