@@ -9,6 +9,7 @@ packages=(
   nlohmann-json3-dev libbenchmark-dev
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
   libssl-dev openssl libyaml-cpp-dev libarchive-dev libcurl4-openssl-dev libcpp-httplib-dev
+  libjemalloc-dev
   prometheus
   libclang-rt-14-dev  # libFuzzer and clang's sanitizer runtimes (scripts/fuzz.sh)
   nghttp2-client  # h2load, the load benchmark's cross-check (bench/load_benchmark.py)
