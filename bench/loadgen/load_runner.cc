@@ -4,8 +4,11 @@
 #include <grpc/support/time.h>
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
+#include <time.h>
 
 #include <algorithm>
+#include <atomic>
+#include <cerrno>
 #include <thread>
 
 namespace crossgate::loadgen {
@@ -17,14 +20,6 @@ namespace {
 std::int64_t now_ns() {
   gpr_timespec t = gpr_now(GPR_CLOCK_MONOTONIC);
   return t.tv_sec * 1'000'000'000LL + t.tv_nsec;
-}
-
-gpr_timespec at_ns(std::int64_t ns) {
-  gpr_timespec t;
-  t.tv_sec = ns / 1'000'000'000LL;
-  t.tv_nsec = static_cast<std::int32_t>(ns % 1'000'000'000LL);
-  t.clock_type = GPR_CLOCK_MONOTONIC;
-  return t;
 }
 
 struct Call {
@@ -67,36 +62,48 @@ class Worker {
   }
 
   // `first_send` staggers the threads' schedules; `interval_ns` is this thread's spacing.
+  // This thread only sends, sleeping until each intended send time; a second thread takes
+  // the answers off the completion queue. (Polling the queue between sends made each call
+  // cost the generator several wake-ups, and at half of the echo server's rate it fell
+  // seconds behind its schedule.)
   void run_open(std::int64_t first_send, double interval_ns) {
-    double next = static_cast<double>(first_send);
-    std::size_t round_robin = 0;
-    bool sending = true;
-    while (sending || in_flight_ > 0) {
-      std::int64_t now = now_ns();
-      while (sending && static_cast<std::int64_t>(next) <= now) {
-        const auto intended = static_cast<std::int64_t>(next);
-        if (intended >= window_end_) {
-          sending = false;
-          break;
-        }
-        result_.max_send_lag_ns =
-            std::max(result_.max_send_lag_ns, static_cast<std::uint64_t>(now - intended));
-        start_call(round_robin++ % stubs_.size(), intended);
-        next += interval_ns;
-      }
-      const std::int64_t wake = sending ? static_cast<std::int64_t>(next) : now + 100'000'000;
+    std::thread answers([this] {
       void* tag = nullptr;
       bool ok = false;
-      grpc::CompletionQueue::NextStatus status = cq_.AsyncNext(&tag, &ok, at_ns(wake));
-      if (status == grpc::CompletionQueue::GOT_EVENT) complete(static_cast<Call*>(tag));
-      if (status == grpc::CompletionQueue::SHUTDOWN) break;
+      while (cq_.Next(&tag, &ok))
+        complete(static_cast<Call*>(tag));
+    });
+    double next = static_cast<double>(first_send);
+    std::size_t round_robin = 0;
+    while (true) {
+      const auto intended = static_cast<std::int64_t>(next);
+      if (intended >= window_end_) break;
+      std::int64_t now = now_ns();
+      if (now < intended) {
+        sleep_until(intended);
+        now = now_ns();
+      }
+      max_send_lag_ns_ = std::max(max_send_lag_ns_, static_cast<std::uint64_t>(now - intended));
+      start_call(round_robin++ % stubs_.size(), intended);
+      next += interval_ns;
     }
-    shutdown();
+    // Pending calls still complete after Shutdown; Next returns false once they have.
+    cq_.Shutdown();
+    answers.join();
+    result_.max_send_lag_ns = max_send_lag_ns_;
   }
 
   RunResult& result() { return result_; }
 
  private:
+  static void sleep_until(std::int64_t ns) {
+    timespec t{};
+    t.tv_sec = ns / 1'000'000'000LL;
+    t.tv_nsec = ns % 1'000'000'000LL;
+    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &t, nullptr) == EINTR) {
+    }
+  }
+
   void start_call(std::size_t stub, std::int64_t start) {
     auto* call = new Call;
     call->start_ns = start;
@@ -155,8 +162,10 @@ class Worker {
   std::size_t next_body_;
   std::vector<std::unique_ptr<grpc::GenericStub>> stubs_;
   grpc::CompletionQueue cq_;
-  std::size_t in_flight_ = 0;
-  RunResult result_;
+  // Touched by the sending and the answering thread alike in the open loop.
+  std::atomic<std::size_t> in_flight_{0};
+  std::uint64_t max_send_lag_ns_ = 0;  // the sending thread's
+  RunResult result_;                   // the answering thread's
 };
 
 }  // namespace

@@ -5,7 +5,8 @@
 //   open loop:   calls leave on a fixed schedule (`rate` per second) whatever the answers do,
 //                and each latency is measured from the call's INTENDED send time, so that a
 //                stall delays the schedule's later calls in the figures too (no coordinated
-//                omission).
+//                omission). Each generator thread sleeps until each send time and sends;
+//                a second thread per generator thread takes the answers.
 // Only calls intended to start after the warm-up and before the end are measured; every call
 // started is waited for before the run returns.
 #pragma once
