@@ -1,5 +1,6 @@
 #include "server/service/decision_pipeline.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "policy/decision/decision_record.h"
@@ -122,6 +123,12 @@ cedar::Result<DecisionPipeline::Outcome> DecisionPipeline::decide(
   auto latency = std::chrono::duration_cast<std::chrono::microseconds>(
                      std::chrono::steady_clock::now() - started)
                      .count();
+  // A record is 1-3 KB: room for one up front rather than growing the buffer step by step
+  // (doubling, so that a batch's records still cost linear time).
+  std::string& records = call.records;
+  if (records.capacity() < records.size() + 4096) {
+    records.reserve(std::max(2 * records.capacity(), records.size() + 4096));
+  }
   decision::append_record_json(call.records, input, d, engine->bundle_version(),
                                engine->registry_version(), latency, config_.log_mask_context_keys);
   call.records += '\n';
