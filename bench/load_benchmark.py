@@ -8,8 +8,8 @@ of the example configuration (temporary folder, decision log there, durability: 
 and measures with crossgate_loadgen:
   (a) echo maximum rate           (b) Authorize maximum rate
   (c) AuthorizeBatch decisions/s   (d) ext_authz Check maximum rate (when the daemon serves it)
-then, in open loop at half of each maximum, p50/p99/p99.9 measured from the intended send
-times. Every figure is the median of --repeats runs, the runs of different targets
+then, in open loop at half and at a quarter of each maximum, p50/p99/p99.9 measured from
+the intended send times. Every figure is the median of --repeats runs, the runs of different targets
 interleaved so that a noisy neighbour spreads over all of them. The main phase runs over
 mTLS (as production does, and because only an mTLS caller may assert AWS sessions); a
 second phase on plaintext listeners cross-checks the echo and Authorize maximum rates with
@@ -314,24 +314,29 @@ def phase(build, world, tls, args, common, use_h2load):
                 "server_cpu_us_per_decision": median(runs, "server_cpu_us_per_decision"),
                 "client_cpu_us_per_call": median(runs, "client_cpu_us_per_call")}
         if tls:
-            # Latency at half of each maximum rate, open loop.
-            opened = {t: [] for t in targets}
-            for _ in range(args.repeats):
-                for target, server in targets.items():
-                    rate = result["closed"][target]["calls_per_s"] / 2
-                    run = loadgen(build, world, server, target, tls, rate=rate,
-                                  batch_size=args.batch_size, echo_response_bytes=echo_bytes, **common)
-                    check_clean(run, f"{label} open {target}")
-                    opened[target].append(run)
-                    print(f"  {label} open {target} at {rate:.0f}/s: p50 {run['p50_us']:.0f} us, "
-                          f"p99 {run['p99_us']:.0f} us, p99.9 {run['p999_us']:.0f} us", flush=True)
-            for target, runs in opened.items():
-                result["open"][target] = {
-                    "rate": result["closed"][target]["calls_per_s"] / 2,
-                    "calls_per_s": median(runs, "calls_per_s"),
-                    "p50_us": median(runs, "p50_us"), "p99_us": median(runs, "p99_us"),
-                    "p999_us": median(runs, "p999_us"),
-                    "max_send_lag_us": max(r["max_send_lag_us"] for r in runs)}
+            # Latency in open loop at half of each maximum rate (the goal's point) and at a
+            # quarter. A server that cannot keep up shows it as growing latency and, past the
+            # calls' 10 s deadline, errors: those are reported, not fatal.
+            for key, fraction in (("open", 0.5), ("open_quarter", 0.25)):
+                opened = {t: [] for t in targets}
+                for _ in range(args.repeats):
+                    for target, server in targets.items():
+                        rate = result["closed"][target]["calls_per_s"] * fraction
+                        run = loadgen(build, world, server, target, tls, rate=rate,
+                                      batch_size=args.batch_size, echo_response_bytes=echo_bytes, **common)
+                        opened[target].append(run)
+                        print(f"  {label} open {target} at {rate:.0f}/s: p50 {run['p50_us']:.0f} us, "
+                              f"p99 {run['p99_us']:.0f} us, p99.9 {run['p999_us']:.0f} us, "
+                              f"send lag {run['max_send_lag_us']:.0f} us, errors {run['errors']}", flush=True)
+                result[key] = {}
+                for target, runs in opened.items():
+                    result[key][target] = {
+                        "rate": result["closed"][target]["calls_per_s"] * fraction,
+                        "calls_per_s": median(runs, "calls_per_s"),
+                        "p50_us": median(runs, "p50_us"), "p99_us": median(runs, "p99_us"),
+                        "p999_us": median(runs, "p999_us"),
+                        "max_send_lag_us": max(r["max_send_lag_us"] for r in runs),
+                        "errors": sum(r["errors"] for r in runs)}
         if use_h2load:
             for target, server in (("echo", echo), ("authorize", daemon)):
                 runs = [h2load(build, world, server, target, duration=args.duration, warmup=args.warmup,
@@ -382,12 +387,15 @@ def print_report(report):
                   f"{c['p999_us']:>9.0f} {'' if h2 is None else f'{h2:.0f}':>13} "
                   f"{c['server_cpu_us_per_call']:>16.1f} {echo_cpu / c['server_cpu_us_per_call']:>13.2f} "
                   f"{c['client_cpu_us_per_call']:>16.1f}")
-        if p["open"]:
-            print(f"\n[{phase_name}] latency at half the maximum rate (open loop, from intended send times)")
-            print(f"  {'target':<10} {'rate/s':>10} {'p50 us':>8} {'p99 us':>8} {'p99.9 us':>9} {'max send lag us':>16}")
-            for target, o in p["open"].items():
+        for key, what in (("open", "half"), ("open_quarter", "a quarter of")):
+            if not p.get(key):
+                continue
+            print(f"\n[{phase_name}] latency at {what} the maximum rate (open loop, from intended send times)")
+            print(f"  {'target':<10} {'rate/s':>10} {'p50 us':>8} {'p99 us':>8} {'p99.9 us':>9} "
+                  f"{'max send lag us':>16} {'errors':>7}")
+            for target, o in p[key].items():
                 print(f"  {target:<10} {o['rate']:>10.0f} {o['p50_us']:>8.0f} {o['p99_us']:>8.0f} "
-                      f"{o['p999_us']:>9.0f} {o['max_send_lag_us']:>16.0f}")
+                      f"{o['p999_us']:>9.0f} {o['max_send_lag_us']:>16.0f} {o['errors']:>7}")
     closed = report["mtls"]["closed"]
     ratio_b = closed["authorize"]["calls_per_s"] / closed["echo"]["calls_per_s"]
     print("\nratios (mTLS)")
@@ -404,7 +412,7 @@ def print_report(report):
     opened = report["mtls"]["open"]
     if "authorize" in opened:
         print(f"  Authorize p99 at half the maximum: {opened['authorize']['p99_us']:.0f} us "
-              f"(goal <= {GOALS['p99_us']:.0f})")
+              f"(goal <= {GOALS['p99_us']:.0f}); echo's own: {opened['echo']['p99_us']:.0f} us")
     plain = report["plaintext"]["closed"]
     print(f"ratio (plaintext) Authorize / echo: {plain['authorize']['calls_per_s'] / plain['echo']['calls_per_s']:.2f}")
     h2 = report["plaintext"]["h2load"]
