@@ -10,50 +10,21 @@
 #include <thread>
 #include <vector>
 
-#include "policy/bundle/bundle_source.h"
-#include "policy/bundle/signatures.h"
-#include "policy/loading/snapshot_loader.h"
+#include "tests/support/example_engine.h"
 
 namespace crossgate::server {
 namespace {
 
-constexpr UnixMillis kNow = 1795780800000;  // 2026-11-27T12:00:00Z
-
-// The example bundle and registry of deploy/example, loaded unsigned.
-std::shared_ptr<const decision::DecisionEngine> example_engine() {
-  std::string example = std::string(CROSSGATE_SOURCE_DIR) + "/deploy/example/";
-  loading::TrustSettings trust;
-  trust.allow_unsigned = true;
-  auto files = [&](const char* folder) {
-    auto read = bundle::read_bundle_source(example + folder);
-    REQUIRE(read.ok());
-    bundle::BundleFiles out = std::move(*read);
-    out.files.erase(bundle::kSignaturesFile);
-    return out;
-  };
-  auto bundle = loading::load_policy_bundle(files("bundle"), trust, kNow);
-  REQUIRE(bundle.ok());
-  auto registry = loading::load_owner_registry(files("registry"), trust, kNow);
-  REQUIRE(registry.ok());
-  auto engine = loading::make_engine(*bundle, *registry);
-  REQUIRE(engine.ok());
-  return *engine;
-}
+using testing::example_engine;
+constexpr UnixMillis kNow = testing::kExampleNow;
 
 decision::DecisionInput example_input() {
   decision::DecisionInput input;
   input.time = kNow;
-  input.facts.request_id = "concurrency";
-  input.facts.action = "Converse";
-  input.facts.resource = "us.anthropic.claude-3-5-sonnet-20240620-v1:0";
-  input.facts.source_account = "111122223333";
-  input.facts.source_region = "us-east-1";
-  input.facts.target_account = "444455556666";
-  input.facts.target_region = "us-east-1";
-  input.facts.data_classification = "internal";
+  input.facts = testing::example_facts();
   input.identity.type = decision::EvidenceType::kX509Svid;
   input.identity.verified = true;
-  input.identity.spiffe_id = "spiffe://example.org/ns/claims/sa/assistant";
+  input.identity.spiffe_id = testing::kExampleWorkload;
   input.caller.spiffe_id = input.identity.spiffe_id;
   return input;
 }
