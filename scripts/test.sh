@@ -6,7 +6,9 @@
 #   scripts/test.sh --sanitize   AddressSanitizer + UndefinedBehaviorSanitizer (build/sanitize)
 #   scripts/test.sh --tsan       ThreadSanitizer on the concurrency unit tests (build/tsan):
 #                                the decision log's writer, engines swapped under deciding
-#                                threads; scripts/tsan.supp says what is suppressed and why
+#                                threads, the decision pipeline's calls finished by the log's
+#                                writer during reloads; scripts/tsan.supp says what is
+#                                suppressed and why
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
