@@ -9,9 +9,9 @@
 // carries many calls' records. append() is the waiting form, for tools and tests.
 //
 // Durability:
-//   process  append() returns once the batch is in the file (write(2) returned): a crash
-//            of the daemon loses nothing it answered.
-//   fsync    append() returns once the batch is on disk (fdatasync(2) returned): a crash of
+//   process  written() runs (and append() returns) once the batch is in the file (write(2)
+//            returned): a crash of the daemon loses nothing it answered.
+//   fsync    written() runs once the batch is on disk (fdatasync(2) returned): a crash of
 //            the machine loses nothing answered. Records that arrive while a sync runs form
 //            the next batch (group commit), so syncs are shared.
 //
