@@ -11,26 +11,20 @@ namespace auth = envoy::service::auth::v3;
 namespace {
 
 // A Check call waiting for its record.
-class CheckCall final : public DecisionPipeline::PendingCall {
+class CheckCall final : public DecisionPipeline::UnaryCall<auth::CheckResponse> {
  public:
   CheckCall(DecisionPipeline& pipeline, grpc::ServerUnaryReactor* reactor,
             auth::CheckResponse* response)
-      : PendingCall(pipeline), reactor_(reactor), response_(response) {}
+      : UnaryCall(pipeline, "Check", reactor, response) {}
 
  private:
-  void finish(bool recorded) override {
-    if (!recorded) {
-      const Kept& d = kept[0];
-      std::vector<std::string> reasons = d.reasons;
-      reasons.emplace_back(decision::kLogUnavailable);
-      response_->Clear();
-      ext_authz::deny_response(d.decision_id, reasons, {}, *response_);
-    }
-    reactor_->Finish(pipeline_.finish("Check", grpc::Status::OK));
+  void deny_unrecorded(auth::CheckResponse& response) override {
+    const Kept& d = kept[0];
+    std::vector<std::string> reasons = d.reasons;
+    reasons.emplace_back(decision::kLogUnavailable);
+    response.Clear();
+    ext_authz::deny_response(d.decision_id, reasons, {}, response);
   }
-
-  grpc::ServerUnaryReactor* reactor_;
-  auth::CheckResponse* response_;
 };
 
 }  // namespace
@@ -75,7 +69,7 @@ grpc::ServerUnaryReactor* ExtAuthzService::Check(grpc::CallbackServerContext* co
   if (status.ok() && answer(*request, caller, engine, *call, *response)) {
     pipeline_.record(std::move(call));  // answers once the record is written
   } else {
-    reactor->Finish(pipeline_.finish("Check", status));
+    call->finish_now(status);
   }
   return reactor;
 }

@@ -102,6 +102,41 @@ class DecisionPipeline {
     Admission admission_;
   };
 
+  // A unary gRPC call of a front end: once its records are written it sends `response`
+  // through `reactor` with `status`, counted under `method` (a literal). The front end says
+  // only how its answer turns into a LOG_UNAVAILABLE denial.
+  template <class Response>
+  class UnaryCall : public PendingCall {
+   public:
+    UnaryCall(DecisionPipeline& pipeline, std::string_view method,
+              grpc::ServerUnaryReactor* reactor, Response* response)
+        : PendingCall(pipeline), method_(method), reactor_(reactor), response_(response) {}
+
+    // The call's status once its records are written; OK unless the front end sets another
+    // (a batch cut short by its deadline).
+    grpc::Status status;
+
+    // Answers at once, without records (the call was refused before any decision).
+    void finish_now(grpc::Status refused) {
+      reactor_->Finish(pipeline_.finish(method_, std::move(refused)));
+    }
+
+   protected:
+    // Turns the answer, built as if every record would be written, into a DENY with
+    // LOG_UNAVAILABLE added to each decision's reasons.
+    virtual void deny_unrecorded(Response& response) = 0;
+
+   private:
+    void finish(bool recorded) final {
+      if (!recorded && status.ok()) deny_unrecorded(*response_);
+      reactor_->Finish(pipeline_.finish(method_, status));
+    }
+
+    std::string_view method_;
+    grpc::ServerUnaryReactor* reactor_;
+    Response* response_;
+  };
+
   // Decides one request with `engine` and adds its record to `call`. An error (nothing
   // added) when the engine finds the request malformed.
   cedar::Result<Outcome> decide(const decision::DecisionRequest& request,

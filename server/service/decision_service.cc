@@ -16,43 +16,31 @@ namespace v1 = crossgate::v1;
 namespace {
 
 // An Authorize call waiting for its record.
-class AuthorizeCall final : public DecisionPipeline::PendingCall {
+class AuthorizeCall final : public DecisionPipeline::UnaryCall<v1::AuthorizeResponse> {
  public:
   AuthorizeCall(DecisionPipeline& pipeline, grpc::ServerUnaryReactor* reactor,
                 v1::AuthorizeResponse* response)
-      : PendingCall(pipeline), reactor_(reactor), response_(response) {}
+      : UnaryCall(pipeline, "Authorize", reactor, response) {}
 
  private:
-  void finish(bool recorded) override {
-    if (!recorded) deny_for_log_unavailable(*response_);
-    reactor_->Finish(pipeline_.finish("Authorize", grpc::Status::OK));
+  void deny_unrecorded(v1::AuthorizeResponse& response) override {
+    deny_for_log_unavailable(response);
   }
-
-  grpc::ServerUnaryReactor* reactor_;
-  v1::AuthorizeResponse* response_;
 };
 
 // An AuthorizeBatch call waiting for the records of the items it decided.
-class BatchCall final : public DecisionPipeline::PendingCall {
+class BatchCall final : public DecisionPipeline::UnaryCall<v1::AuthorizeBatchResponse> {
  public:
   BatchCall(DecisionPipeline& pipeline, grpc::ServerUnaryReactor* reactor,
             v1::AuthorizeBatchResponse* response)
-      : PendingCall(pipeline), reactor_(reactor), response_(response) {}
-
-  grpc::Status status;  // of the call, once the records are written
+      : UnaryCall(pipeline, "AuthorizeBatch", reactor, response) {}
 
  private:
-  void finish(bool recorded) override {
-    if (!recorded && status.ok()) {
-      for (v1::AuthorizeBatchResult& result : *response_->mutable_results()) {
-        if (result.has_response()) deny_for_log_unavailable(*result.mutable_response());
-      }
+  void deny_unrecorded(v1::AuthorizeBatchResponse& response) override {
+    for (v1::AuthorizeBatchResult& result : *response.mutable_results()) {
+      if (result.has_response()) deny_for_log_unavailable(*result.mutable_response());
     }
-    reactor_->Finish(pipeline_.finish("AuthorizeBatch", status));
   }
-
-  grpc::ServerUnaryReactor* reactor_;
-  v1::AuthorizeBatchResponse* response_;
 };
 
 }  // namespace
@@ -102,7 +90,7 @@ grpc::ServerUnaryReactor* DecisionServiceImpl::Authorize(grpc::CallbackServerCon
   if (status.ok()) {
     pipeline_.record(std::move(call));  // answers once the record is written
   } else {
-    reactor->Finish(pipeline_.finish("Authorize", status));
+    call->finish_now(status);
   }
   return reactor;
 }
@@ -125,7 +113,7 @@ grpc::ServerUnaryReactor* DecisionServiceImpl::AuthorizeBatch(
   std::shared_ptr<const decision::DecisionEngine> engine;
   if (status.ok()) status = pipeline_.active_engine(engine);  // one version for the whole batch
   if (!status.ok()) {
-    reactor->Finish(pipeline_.finish("AuthorizeBatch", status));
+    call->finish_now(status);
     return reactor;
   }
   if (ServiceMetrics* metrics = pipeline_.metrics()) {

@@ -92,13 +92,7 @@ TEST_CASE("calls are decided, recorded and finished while reloads swap engines",
         }
       });
     }
-    std::thread reload([&] {
-      for (int i = 0; decided.load() < 2000; ++i) {
-        holder.activate(engines[i % 2]);
-        std::this_thread::yield();
-      }
-      stop.store(true);
-    });
+    std::thread reload([&] { testing::swap_engines_until(holder, engines, decided, 2000, stop); });
     reload.join();
     for (std::thread& t : requests)
       t.join();

@@ -74,11 +74,7 @@ TEST_CASE("requests decide on whole engines while reloads swap them",
       std::this_thread::yield();
     }
     // Keep swapping until the request threads have decided a fair number of times.
-    for (int i = 0; decided.load() < 400; ++i) {
-      holder.activate(engines[i % 2]);
-      std::this_thread::yield();
-    }
-    stop.store(true);
+    testing::swap_engines_until(holder, engines, decided, 400, stop);
   });
   reload.join();
   for (std::thread& t : requests)

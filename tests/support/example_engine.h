@@ -1,16 +1,20 @@
-// The example bundle and registry of deploy/example as an engine, and a request it allows,
-// for the tests that exercise the daemon's concurrency without gRPC (the snapshot holder,
-// the decision pipeline).
+// The example bundle and registry of deploy/example as an engine, a request it allows, and
+// a reload loop, for the tests that exercise the daemon's concurrency without gRPC (the
+// snapshot holder, the decision pipeline).
 #pragma once
 
+#include <atomic>
 #include <catch2/catch_test_macros.hpp>
 #include <memory>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "policy/bundle/bundle_source.h"
 #include "policy/bundle/signatures.h"
 #include "policy/decision/decision_engine.h"
 #include "policy/loading/snapshot_loader.h"
+#include "server/service/snapshot_holder.h"
 
 namespace crossgate::testing {
 
@@ -52,5 +56,18 @@ inline decision::RequestFacts example_facts() {
 }
 
 inline constexpr const char* kExampleWorkload = "spiffe://example.org/ns/claims/sa/assistant";
+
+// What a reload thread does while request threads decide: activates `engines` in turn until
+// the requests have decided `at_least` times, then tells them to stop.
+inline void swap_engines_until(
+    server::SnapshotHolder& holder,
+    const std::vector<std::shared_ptr<const decision::DecisionEngine>>& engines,
+    const std::atomic<int>& decided, int at_least, std::atomic<bool>& stop) {
+  for (std::size_t i = 0; decided.load() < at_least; ++i) {
+    holder.activate(engines[i % engines.size()]);
+    std::this_thread::yield();
+  }
+  stop.store(true);
+}
 
 }  // namespace crossgate::testing
