@@ -1,7 +1,9 @@
 #include "policy/common/time.h"
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
+#include <cstdio>
 
 namespace crossgate {
 namespace {
@@ -98,7 +100,7 @@ std::optional<UnixMillis> parse_rfc3339(std::string_view text) {
   return seconds * 1000 + millis;
 }
 
-std::string format_rfc3339(UnixMillis at) {
+void append_rfc3339(std::string& out, UnixMillis at) {
   std::int64_t millis = at % 1000;
   std::int64_t seconds = at / 1000;
   if (millis < 0) {
@@ -114,12 +116,39 @@ std::string format_rfc3339(UnixMillis at) {
   std::int64_t y;
   unsigned m, d;
   civil_from_days(days, y, m, d);
-  char buffer[40];
-  std::snprintf(buffer, sizeof buffer, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ",
-                static_cast<long long>(y), m, d, static_cast<long long>(rest / 3600),
-                static_cast<long long>(rest / 60 % 60), static_cast<long long>(rest % 60),
-                static_cast<long long>(millis));
-  return buffer;
+  if (y < 0 || y > 9999) {
+    // Out of the four-digit range (only a hostile token's times get here): let printf
+    // spell the year.
+    char buffer[48];
+    int n = std::snprintf(buffer, sizeof buffer, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ",
+                          static_cast<long long>(y), m, d, static_cast<long long>(rest / 3600),
+                          static_cast<long long>(rest / 60 % 60), static_cast<long long>(rest % 60),
+                          static_cast<long long>(millis));
+    out.append(buffer, static_cast<std::size_t>(std::max(n, 0)));
+    return;
+  }
+  // Fixed layout, digit by digit: printf's format parsing was a visible part of a record.
+  char text[] = "0000-00-00T00:00:00.000Z";
+  auto put = [&](std::size_t offset, std::int64_t value, int width) {
+    for (int i = width - 1; i >= 0; --i) {
+      text[offset + static_cast<std::size_t>(i)] = static_cast<char>('0' + value % 10);
+      value /= 10;
+    }
+  };
+  put(0, y, 4);
+  put(5, m, 2);
+  put(8, d, 2);
+  put(11, rest / 3600, 2);
+  put(14, rest / 60 % 60, 2);
+  put(17, rest % 60, 2);
+  put(20, millis, 3);
+  out.append(text, sizeof text - 1);
+}
+
+std::string format_rfc3339(UnixMillis at) {
+  std::string out;
+  append_rfc3339(out, at);
+  return out;
 }
 
 UnixMillis now_millis() {

@@ -17,6 +17,8 @@ std::optional<UnixMillis> parse_rfc3339(std::string_view text);
 
 // "2026-11-27T18:34:45.123Z" (always milliseconds, always Z).
 std::string format_rfc3339(UnixMillis at);
+// The same, appended to `out` (records write four per decision: no string of its own).
+void append_rfc3339(std::string& out, UnixMillis at);
 
 // The current time.
 UnixMillis now_millis();

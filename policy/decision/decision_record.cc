@@ -1,11 +1,10 @@
 #include "policy/decision/decision_record.h"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <array>
 
 #include "policy/decision/json_writer.h"
+#include "policy/identity/openssl_util.h"
 
 namespace crossgate::decision {
 namespace {
@@ -16,7 +15,7 @@ void optional_field(JsonWriter& w, std::string_view key, const std::string& valu
 }
 
 void optional_time(JsonWriter& w, std::string_view key, const std::optional<UnixMillis>& at) {
-  if (at) w.field(key, format_rfc3339(*at));
+  if (at) w.field_time(key, *at);
 }
 
 void string_map(JsonWriter& w, std::string_view key,
@@ -132,7 +131,7 @@ void append_record_json(std::string& out, const DecisionInput& input, const Deci
                         const std::vector<std::string>& masked_context_keys) {
   JsonWriter w(out);
   w.begin_object();
-  w.field("time", format_rfc3339(input.time)).field("decision_id", d.decision_id);
+  w.field_time("time", input.time).field("decision_id", d.decision_id);
   w.field("request_id", input.facts.request_id).field("decision", d.allow ? "ALLOW" : "DENY");
   w.strings("reasons", d.reasons).strings("notes", d.notes);
   policies(w, "determining_policies", d.determining);
@@ -203,17 +202,8 @@ void append_chained_record(std::string& line, std::string_view record, std::uint
 }
 
 std::string record_hash(std::string_view line) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int length = 0;
-  EVP_Digest(line.data(), line.size(), digest.data(), &length, EVP_sha256(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(length * 2);
-  for (unsigned int i = 0; i < length; ++i) {
-    out += kHex[digest[i] >> 4];
-    out += kHex[digest[i] & 15];
-  }
-  return out;
+  identity::ossl::Sha256 digest = identity::ossl::sha256(line);
+  return identity::ossl::hex(digest.data(), digest.size());
 }
 
 namespace {

@@ -130,6 +130,15 @@ JsonWriter& JsonWriter::raw(std::string_view json) {
   return *this;
 }
 
+JsonWriter& JsonWriter::field_time(std::string_view name, UnixMillis at) {
+  key(name);
+  separate();
+  out_ += '"';
+  append_rfc3339(out_, at);
+  out_ += '"';
+  return *this;
+}
+
 JsonWriter& JsonWriter::strings(std::string_view name, const std::vector<std::string>& values) {
   key(name).begin_array();
   for (const std::string& v : values)

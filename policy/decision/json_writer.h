@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "policy/common/time.h"
+
 namespace crossgate::decision {
 
 class JsonWriter {
@@ -34,6 +36,8 @@ class JsonWriter {
   }
   JsonWriter& field(std::string_view name, std::int64_t value) { return key(name).number(value); }
   JsonWriter& field_bool(std::string_view name, bool value) { return key(name).boolean(value); }
+  // An RFC 3339 string (policy/common/time.h).
+  JsonWriter& field_time(std::string_view name, UnixMillis at);
   JsonWriter& strings(std::string_view name, const std::vector<std::string>& values);
 
  private:

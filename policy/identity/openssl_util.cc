@@ -6,10 +6,22 @@
 namespace crossgate::identity::ossl {
 
 Sha256 sha256(std::string_view data) {
+  // Every decision hashes its token and its record. EVP_sha256() makes OpenSSL 3 look the
+  // algorithm up (under a lock) on each use, and EVP_Digest builds a context each time:
+  // fetch it once, and keep one context per thread.
+  static EVP_MD* const kSha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  thread_local MdCtxPtr context(EVP_MD_CTX_new());
   Sha256 digest{};
   unsigned int size = 0;
-  // EVP_Digest with the built-in SHA-256 cannot fail short of memory exhaustion; a zero
-  // digest would then only cost a cache miss, never a false hit (the entry is verified).
+  if (kSha256 != nullptr && context != nullptr &&
+      EVP_DigestInit_ex2(context.get(), kSha256, nullptr) == 1 &&
+      EVP_DigestUpdate(context.get(), data.data(), data.size()) == 1 &&
+      EVP_DigestFinal_ex(context.get(), digest.data(), &size) == 1) {
+    return digest;
+  }
+  // SHA-256 cannot fail short of memory exhaustion; a zero digest would then only cost a
+  // token cache miss (entries are verified) or a record the chain verifier rejects.
+  digest = {};
   EVP_Digest(data.data(), data.size(), digest.data(), &size, EVP_sha256(), nullptr);
   return digest;
 }

@@ -22,6 +22,8 @@ namespace fs = std::filesystem;
 // Everything only the writer thread touches.
 struct DecisionLog::State {
   int fd = -1;
+  dev_t device = 0;  // which file `fd` is, to notice it being removed or replaced
+  ino_t inode = 0;
   std::uint64_t next_seq = 1;
   std::string last_hash;
   std::uint64_t file_bytes = 0;
@@ -96,10 +98,9 @@ bool DecisionLog::ensure_open(std::string& error) {
   State& s = *state_;
   if (s.fd >= 0) {
     // A log file removed (or replaced) under us would swallow records: start a new one.
-    struct stat on_fd {
-    }, on_disk{};
-    if (::fstat(s.fd, &on_fd) == 0 && ::stat(options_.path.c_str(), &on_disk) == 0 &&
-        on_fd.st_ino == on_disk.st_ino && on_fd.st_dev == on_disk.st_dev) {
+    struct stat on_disk {};
+    if (::stat(options_.path.c_str(), &on_disk) == 0 && on_disk.st_ino == s.inode &&
+        on_disk.st_dev == s.device) {
       return true;
     }
     ::close(s.fd);
@@ -111,7 +112,15 @@ bool DecisionLog::ensure_open(std::string& error) {
     return false;
   }
   struct stat info {};
-  s.file_bytes = ::fstat(s.fd, &info) == 0 ? static_cast<std::uint64_t>(info.st_size) : 0;
+  if (::fstat(s.fd, &info) != 0) {
+    error = options_.path.string() + ": cannot stat the decision log: " + errno_text();
+    ::close(s.fd);
+    s.fd = -1;
+    return false;
+  }
+  s.file_bytes = static_cast<std::uint64_t>(info.st_size);
+  s.device = info.st_dev;
+  s.inode = info.st_ino;
   s.file_started = now_millis();
   return true;
 }
