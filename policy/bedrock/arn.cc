@@ -99,6 +99,7 @@ bool is_resource_id_char(char c) {
 std::optional<Error> check_characters(std::string_view text) {
   for (std::size_t i = 0; i < text.size(); ++i) {
     auto byte = static_cast<unsigned char>(text[i]);
+    if (byte > 0x20 && byte < 0x7f) continue;
     std::string where = " at offset " + std::to_string(i);
     if (byte == ' ' || (byte >= '\t' && byte <= '\r')) {
       return Error{"Bedrock resource has whitespace" + where};

@@ -10,6 +10,9 @@ namespace crossgate::server {
 
 namespace {
 
+// A record is 1-3 KB (one with a large request context more).
+constexpr std::size_t kRecordBytes = 4096;
+
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
@@ -123,17 +126,22 @@ cedar::Result<DecisionPipeline::Outcome> DecisionPipeline::decide(
   auto latency = std::chrono::duration_cast<std::chrono::microseconds>(
                      std::chrono::steady_clock::now() - started)
                      .count();
-  // A record is 1-3 KB: room for one up front rather than growing the buffer step by step
-  // (doubling, so that a batch's records still cost linear time).
+  // Room for a record up front rather than growing the buffer step by step (doubling, so
+  // that a batch whose records outgrow expect() still costs linear time).
   std::string& records = call.records;
-  if (records.capacity() < records.size() + 4096) {
-    records.reserve(std::max(2 * records.capacity(), records.size() + 4096));
+  if (records.capacity() < records.size() + kRecordBytes) {
+    records.reserve(std::max(2 * records.capacity(), records.size() + kRecordBytes));
   }
   decision::append_record_json(call.records, input, d, engine->bundle_version(),
                                engine->registry_version(), latency, config_.log_mask_context_keys);
   call.records += '\n';
   call.kept.push_back({d.decision_id, d.reasons, d.allow, d.emergency, started});
   return out;
+}
+
+void DecisionPipeline::PendingCall::expect(std::size_t decisions) {
+  kept.reserve(decisions);
+  records.reserve(decisions * kRecordBytes);
 }
 
 void DecisionPipeline::PendingCall::written(bool ok, const std::string&) {

@@ -90,6 +90,10 @@ class DecisionPipeline {
     };
     std::vector<Kept> kept;  // one per record, in the same order
 
+    // Room for `decisions` records and their summaries up front (a batch), so that the
+    // records written so far are not copied each time the buffer grows.
+    void expect(std::size_t decisions);
+
    protected:
     // On the log's writer thread, once the records are written (`recorded`) or not (then
     // each answer must be a DENY with LOG_UNAVAILABLE added to its decision's reasons; the

@@ -119,7 +119,7 @@ grpc::ServerUnaryReactor* DecisionServiceImpl::AuthorizeBatch(
   if (ServiceMetrics* metrics = pipeline_.metrics()) {
     metrics->batch(static_cast<std::size_t>(request->requests_size()));
   }
-  call->kept.reserve(static_cast<std::size_t>(request->requests_size()));
+  call->expect(static_cast<std::size_t>(request->requests_size()));
   for (const v1::AuthorizeRequest& item : request->requests()) {
     if (context->deadline() <= std::chrono::system_clock::now() || context->IsCancelled()) {
       // Stop deciding once nobody waits for the answers: the items decided so far keep

@@ -113,9 +113,20 @@ Value Value::make_set(Arena& arena, std::span<Value> elements) {
 }
 
 Value Value::make_record(Arena& arena, std::span<RecordField> fields) {
-  // Stable, so that among equal keys the last one stays last and wins below.
-  std::stable_sort(fields.begin(), fields.end(),
-                   [](const RecordField& a, const RecordField& b) { return a.name < b.name; });
+  // Stable, so that among equal keys the last one stays last and wins below. Records built
+  // per request are small: an insertion sort (stable too) spares stable_sort's buffer.
+  auto by_name = [](const RecordField& a, const RecordField& b) { return a.name < b.name; };
+  if (fields.size() <= 32) {
+    for (std::size_t i = 1; i < fields.size(); ++i) {
+      RecordField moving = fields[i];
+      std::size_t j = i;
+      for (; j > 0 && by_name(moving, fields[j - 1]); --j)
+        fields[j] = fields[j - 1];
+      fields[j] = moving;
+    }
+  } else {
+    std::stable_sort(fields.begin(), fields.end(), by_name);
+  }
   std::size_t count = 0;
   for (std::size_t i = 0; i < fields.size(); ++i) {
     if (i + 1 < fields.size() && fields[i + 1].name == fields[i].name) continue;
