@@ -130,20 +130,6 @@ bool DecisionLog::append(const nlohmann::ordered_json& record, std::string& erro
 }
 
 void DecisionLog::submit(std::unique_ptr<Write> write) {
-  // Nothing queued and nobody writing: write it here and let it answer from this thread.
-  // Handing it to the writer would cost a wake-up, two context switches and an answer sent
-  // from a foreign thread; under load the queue is rarely empty, and the writer batches.
-  if (options_.durability == Durability::kProcess &&
-      queue_.load(std::memory_order_acquire) == nullptr) {
-    std::unique_lock<std::mutex> lock(file_mutex_, std::try_to_lock);
-    if (lock.owns_lock()) {
-      write->next_ = nullptr;
-      BatchResult outcome = write_batch(write.get());
-      lock.unlock();
-      write->written(outcome.ok, outcome.error);
-      return;
-    }
-  }
   Write* raw = write.release();
   Write* head = queue_.load(std::memory_order_relaxed);
   do {
@@ -216,16 +202,7 @@ void DecisionLog::run() {
       ordered = taken;
       taken = next;
     }
-    if (ordered != nullptr) {
-      std::unique_lock<std::mutex> lock(file_mutex_);
-      BatchResult outcome = write_batch(ordered);
-      lock.unlock();
-      for (Write* w = ordered; w != nullptr;) {
-        std::unique_ptr<Write> done(w);
-        w = w->next_;
-        done->written(outcome.ok, outcome.error);
-      }
-    }
+    if (ordered != nullptr) write_batch(ordered);
     if (queued_.fetch_sub(count, std::memory_order_acq_rel) == count && stopping_.load()) {
       // Only the wake-up from the destructor is left.
       if (queue_.load() == nullptr) return;
@@ -234,7 +211,7 @@ void DecisionLog::run() {
   }
 }
 
-DecisionLog::BatchResult DecisionLog::write_batch(const Write* first) {
+void DecisionLog::write_batch(Write* first) {
   State& s = *state_;
   std::string error;
   maybe_rotate();
@@ -245,7 +222,7 @@ DecisionLog::BatchResult DecisionLog::write_batch(const Write* first) {
   std::string hash = s.last_hash;
   std::size_t records = 0;
   if (ok) {
-    for (const Write* w = first; w != nullptr; w = w->next_) {
+    for (Write* w = first; w != nullptr; w = w->next_) {
       std::string_view rest = w->records;
       while (!rest.empty()) {
         const std::size_t end = std::min(rest.find('\n'), rest.size());
@@ -301,11 +278,15 @@ DecisionLog::BatchResult DecisionLog::write_batch(const Write* first) {
       metrics_.batch_records->observe(static_cast<double>(records));
   } else if (metrics_.write_failures != nullptr) {
     std::uint64_t failed = 0;
-    for (const Write* w = first; w != nullptr; w = w->next_)
+    for (Write* w = first; w != nullptr; w = w->next_)
       failed += static_cast<std::uint64_t>(std::count(w->records.begin(), w->records.end(), '\n'));
     metrics_.write_failures->inc(failed);
   }
-  return BatchResult{ok, std::move(error)};
+  for (Write* w = first; w != nullptr;) {
+    std::unique_ptr<Write> done(w);
+    w = w->next_;
+    done->written(ok, error);
+  }
 }
 
 void DecisionLog::update_head() {

@@ -1,17 +1,12 @@
 // The decision log: every decision's record (policy/decision/decision_record.h), one JSON
 // line each, chained by hash, written before the answer leaves.
 //
-// Request threads serialise their records and submit them. When nothing is queued and no
-// write is under way (a lightly loaded daemon), the submitting thread chains and writes its
-// records itself and runs Write::written at once, so a gRPC reactor answers from its own
-// thread with no hand-off. Otherwise the records go to one writer thread through a
-// lock-free queue; the writer chains them (seq and prev), writes everything queued as one
-// batch with one write(2), syncs it when the durability asks for it, and then tells each
-// submitter (Write::written). A gRPC reactor submits and returns, and answers from
-// written(), so no request thread waits behind another's write and, under load, each
-// batch carries many calls' records. With fsync durability every batch goes through the
-// writer: no request thread waits for the disk. append() is the waiting form, for tools
-// and tests.
+// Request threads serialise their records and submit them to one writer thread through a
+// lock-free queue; the writer chains the records (seq and prev), writes everything queued
+// as one batch with one write(2), syncs it when the durability asks for it, and then tells
+// each submitter (Write::written). A gRPC reactor submits and returns at once, and answers
+// from written(), so no request thread waits for the disk and, under load, each batch
+// carries many calls' records. append() is the waiting form, for tools and tests.
 //
 // Durability:
 //   process  written() runs (and append() returns) once the batch is in the file (write(2)
@@ -36,7 +31,6 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
@@ -85,10 +79,9 @@ class DecisionLog {
     // The records, each one JSON object (decision::record_json) on a line of its own ending
     // in '\n'. They are written as consecutive lines of one batch: all land or all fail.
     std::string records;
-    // Runs once the records are in the file (`ok`), or could not be written (`error` says
-    // why), in which case the answers they were for must not be given: on the writer
-    // thread, or inside submit() when the submitter wrote them itself. The log destroys the
-    // Write when it returns. The next batch may wait for it: keep it short.
+    // Runs on the writer thread once the records are in the file (`ok`), or could not be
+    // written (`error` says why), in which case the answers they were for must not be given.
+    // The log destroys the Write when it returns. The next batch waits for it: keep it short.
     virtual void written(bool ok, const std::string& error) = 0;
 
    private:
@@ -96,8 +89,7 @@ class DecisionLog {
     Write* next_ = nullptr;
   };
 
-  // Writes `write` in place when the log is idle (its written() runs before submit returns),
-  // or queues it for the writer and returns at once. Thread-safe.
+  // Queues `write` and returns at once. Thread-safe.
   void submit(std::unique_ptr<Write> write);
 
   // Chains and writes the record, and waits for it; false (with `error`) when it could not
@@ -113,14 +105,8 @@ class DecisionLog {
   struct State;
   DecisionLog(LogOptions options, LogMetrics metrics);
 
-  struct BatchResult {
-    bool ok = false;
-    std::string error;
-  };
   void run();
-  // Chains and writes the records of `first` and those after it; the caller holds
-  // file_mutex_ and tells each Write the outcome once it has let go of it.
-  BatchResult write_batch(const Write* first);
+  void write_batch(Write* first);
   bool ensure_open(std::string& error);
   void maybe_rotate();
   void enforce_retention();
@@ -128,7 +114,6 @@ class DecisionLog {
 
   LogOptions options_;
   LogMetrics metrics_;
-  std::mutex file_mutex_;  // guards state_: the writer, or a submitter writing in place
   std::unique_ptr<State> state_;
   std::atomic<Write*> queue_{nullptr};
   std::atomic<std::uint64_t> queued_{0};

@@ -7,10 +7,10 @@
 //
 // A call's life: the front end creates its PendingCall (which admits it against the limit),
 // calls admit(), then decide() for each request, builds its answer as if every record will
-// be written, and hands the call to record(). The decision log writes the records (in place
-// when it is idle, else on its writer thread) and then calls the PendingCall's finish()
-// (when they could not be written every answer becomes a DENY with LOG_UNAVAILABLE), and
-// finish() sends the answer. No gRPC thread waits behind another's write or for a sync.
+// be written, and hands the call to record(). It returns to gRPC at once; the decision log's
+// writer calls the PendingCall's finish() once the records are in the file (or could not
+// be written: then every answer becomes a DENY with LOG_UNAVAILABLE), and finish() sends the
+// answer. No gRPC thread waits for the disk.
 #pragma once
 
 #include <grpcpp/grpcpp.h>
@@ -95,7 +95,7 @@ class DecisionPipeline {
     void expect(std::size_t decisions);
 
    protected:
-    // Once the records are written (`recorded`) or not (then
+    // On the log's writer thread, once the records are written (`recorded`) or not (then
     // each answer must be a DENY with LOG_UNAVAILABLE added to its decision's reasons; the
     // decisions are already counted so). Sends the answer; keep it short.
     virtual void finish(bool recorded) = 0;
