@@ -6,7 +6,8 @@
 Starts the real daemon (`crossgate serve`) on a copy of deploy/example/crossgate.yaml with the
 gRPC and metrics addresses on 127.0.0.1 port 0, sends it two requests with
 deploy/example/first_request.py (an ALLOW and a DENY), reads /metrics, stops it with SIGTERM
-(exit 0), and checks:
+(exit 0), does the same without requests on deploy/example/crossgate-mtls.yaml (for the TLS
+metrics), and checks:
   - deploy/grafana/crossgate-dashboard.json parses, has unique panel ids, and every PromQL
     expression in it names only metrics present in /metrics (a histogram's _bucket, _sum and
     _count included), with label names those metrics carry;
@@ -58,17 +59,20 @@ def grafana_to_promql(expr):
             .replace("$__range", "1h").replace("$job", ".*").replace("$instance", ".*"))
 
 
-def scrape():
-    """The daemon's /metrics text after an ALLOW and a DENY: {family: type}, {name: labels}."""
+def scrape(config_name="crossgate.yaml", ask=True):
+    """The daemon's /metrics text, after an ALLOW and a DENY when `ask`: {family: type},
+    {name: labels}. The mTLS example has no metrics section: one is added."""
     work = pathlib.Path(tempfile.mkdtemp())
     daemon = None
     try:
         shutil.copytree(EXAMPLE, work / "example")
         shutil.rmtree(work / "example" / "state", ignore_errors=True)
-        config = work / "example" / "crossgate.yaml"
+        config = work / "example" / config_name
         text = config.read_text()
+        if "\nmetrics:" not in text:
+            text += "metrics:\n  address: 127.0.0.1:9464\n"
         text, count = re.subn(r"(?m)^(  address: 127\.0\.0\.1:)\d+$", r"\g<1>0", text)
-        assert count == 2, "expected the listen and metrics addresses in the example config"
+        assert count == 2, f"expected the listen and metrics addresses in {config_name}"
         config.write_text(text)
         with open(work / "daemon.err", "w") as err:
             daemon = subprocess.Popen([CROSSGATE, "serve", "--config", str(config)], stderr=err)
@@ -87,7 +91,7 @@ def scrape():
             raise AssertionError("the daemon did not report its ports:\n" +
                                  (work / "daemon.err").read_text())
         env = dict(os.environ, PYTHONPATH=PROTO_DIR)
-        for extra in ([], ["--deny"]):
+        for extra in ([], ["--deny"]) if ask else ():
             subprocess.run([sys.executable, str(EXAMPLE / "first_request.py"),
                             "--address", f"127.0.0.1:{port}", *extra],
                            env=env, check=True, stdout=subprocess.DEVNULL, timeout=60)
@@ -169,6 +173,12 @@ class MetricNames(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.families, cls.labels = scrape()
+        # The TLS metrics exist only on a daemon serving TLS.
+        tls_families, tls_labels = scrape("crossgate-mtls.yaml", ask=False)
+        for name in tls_families:
+            cls.families.setdefault(name, tls_families[name])
+        for name, labels in tls_labels.items():
+            cls.labels.setdefault(name, set()).update(labels)
 
     def check_exprs(self, exprs, allowed_extra=()):
         for where, expr in exprs:
