@@ -59,6 +59,7 @@ from crossgate.v1 import decision_pb2_grpc as pb_grpc
 CROSSGATE_BIN = os.environ.get("CROSSGATE_BIN", "")
 GENESIS = "0" * 64
 RPC_TIMEOUT = 10
+MIN_WAIT_SECONDS = 20
 
 WORKLOADS_PROD, GENAI_PROD = "111122223333", "444455556666"
 HAIKU = "anthropic.claude-3-haiku-20240307-v1:0"
@@ -497,7 +498,12 @@ class OperationsTest(unittest.TestCase):
     # -- waiting --
 
     def wait_until(self, probe, timeout, what, interval=0.1):
-        """Calls `probe` until it returns something true; fails naming `what` and the last value."""
+        """Calls `probe` until it returns something true; fails naming `what` and the last value.
+
+        Every wait here is for something that must happen; `timeout` is what a quiet machine
+        needs, and at least MIN_WAIT_SECONDS is allowed (CI runs these beside sanitizer
+        builds on two CPUs). No test relies on a wait running out."""
+        timeout = max(timeout, MIN_WAIT_SECONDS)
         deadline = time.monotonic() + timeout
         last = None
         while True:
