@@ -1,7 +1,6 @@
 #include "policy/decision/decision_record.h"
 
 #include <algorithm>
-#include <array>
 
 #include "policy/decision/json_writer.h"
 #include "policy/identity/openssl_util.h"
