@@ -1,6 +1,8 @@
 #include "policy/model/request_projection.h"
 
 #include <algorithm>
+#include <array>
+#include <span>
 
 #include "policy/cedar/entities/json_value.h"
 #include "policy/model/builtin_schema.h"
@@ -37,15 +39,17 @@ cedar::Status project_request(const BoundaryFacts& f, const cedar::Entities& sto
   const EntityUid* action = EntityUid::make(arena, kAction, f.iam_action);
   const EntityUid* resource = EntityUid::make(arena, kBedrockResource, f.resource.arn);
 
-  std::vector<RecordField> attrs = {
+  // Records are listed in name order (make_record sorts them; sorted, that is one pass)
+  // and built on the stack: this runs for every request.
+  std::array<RecordField, 7> attrs = {{
+      {"account", str(f.resource.account)},
       {"arn", str(f.resource.arn)},
       {"kind", str(bedrock::kind_name(f.resource.kind))},
-      {"provider", str(f.resource.provider)},
       {"model", str(f.resource.model)},
-      {"region", str(f.resource.region)},
-      {"account", str(f.resource.account)},
       {"processingRegions", set(f.processing_regions)},
-  };
+      {"provider", str(f.resource.provider)},
+      {"region", str(f.resource.region)},
+  }};
   out.resource_entity.uid = resource;
   out.resource_entity.attrs = Value::make_record(arena, attrs);
   // The resource is "in" the account that owns it, and so in that account's groups.
@@ -85,36 +89,38 @@ cedar::Status project_request(const BoundaryFacts& f, const cedar::Entities& sto
     }
   }
 
-  std::vector<RecordField> context = {
-      {"requestId", str(f.request_id)},
+  std::array<RecordField, 19> context = {{
       {"api", str(f.api)},
+      {"callChain", set(f.call_chain)},
+      {"callChainDepth", Value::integer(static_cast<std::int64_t>(f.call_chain.size()))},
+      {"credentialAgeSeconds", Value::integer(f.credential_age_seconds)},
+      {"crossAccount", Value::boolean(crosses_accounts(f))},
+      {"crossRegion", Value::boolean(crosses_regions(f))},
+      {"dataClassification", str(f.data_classification)},
+      {"emergency", Value::boolean(f.emergency)},
+      {"extra", extra},
+      {"gateway", str(f.gateway)},
+      {"identityType", str(f.identity_type)},
+      {"processingRegions", set(f.processing_regions)},
+      {"requestId", str(f.request_id)},
+      {"requestTime", Value::datetime(cedar::ext::Datetime{f.request_time})},
       {"sourceAccount", str(f.source_account)},
       {"sourceRegion", str(f.source_region)},
       {"targetAccount", str(f.target_account)},
       {"targetRegion", str(f.target_region)},
-      {"crossAccount", Value::boolean(crosses_accounts(f))},
-      {"crossRegion", Value::boolean(crosses_regions(f))},
-      {"processingRegions", set(f.processing_regions)},
-      {"dataClassification", str(f.data_classification)},
-      {"identityType", str(f.identity_type)},
-      {"credentialAgeSeconds", Value::integer(f.credential_age_seconds)},
-      {"gateway", str(f.gateway)},
-      {"emergency", Value::boolean(f.emergency)},
-      {"callChain", set(f.call_chain)},
-      {"callChainDepth", Value::integer(static_cast<std::int64_t>(f.call_chain.size()))},
-      {"requestTime", Value::datetime(cedar::ext::Datetime{f.request_time})},
-      {"extra", extra},
-  };
+  }};
+  std::size_t context_size = context.size() - 1;
   if (f.emergency) {
-    std::vector<RecordField> grant = {{"id", str(f.grant_id)},
-                                      {"incidentId", str(f.grant_incident_id)},
-                                      {"incidentOwner", str(f.grant_incident_owner)}};
-    context.push_back({"emergencyGrant", Value::make_record(arena, grant)});
+    std::array<RecordField, 3> grant = {{{"id", str(f.grant_id)},
+                                         {"incidentId", str(f.grant_incident_id)},
+                                         {"incidentOwner", str(f.grant_incident_owner)}}};
+    context[context_size++] = {"emergencyGrant", Value::make_record(arena, grant)};
   }
   out.request.principal = *principal;
   out.request.action = *action;
   out.request.resource = *resource;
-  out.request.context = Value::make_record(arena, context);
+  out.request.context =
+      Value::make_record(arena, std::span<RecordField>(context.data(), context_size));
   out.request.entities = std::span<const cedar::Entity>(&out.resource_entity, 1);
   return cedar::Ok{};
 }
