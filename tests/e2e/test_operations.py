@@ -501,8 +501,9 @@ class OperationsTest(unittest.TestCase):
         """Calls `probe` until it returns something true; fails naming `what` and the last value.
 
         Every wait here is for something that must happen; `timeout` is what a quiet machine
-        needs, and at least MIN_WAIT_SECONDS is allowed (CI runs these beside sanitizer
-        builds on two CPUs). No test relies on a wait running out."""
+        needs, and at least MIN_WAIT_SECONDS is allowed (a sanitizer build of the daemon on
+        a loaded two-CPU machine is several times slower). No test relies on a wait running
+        out."""
         timeout = max(timeout, MIN_WAIT_SECONDS)
         deadline = time.monotonic() + timeout
         last = None
