@@ -79,6 +79,9 @@ class DecisionEngine {
       std::shared_ptr<const policy_bundle::PolicyBundle> bundle, VersionInfo bundle_version,
       std::shared_ptr<const registry::OwnerRegistry> registry, VersionInfo registry_version);
 
+  // Thread-safe. `authorizer` is the caller's scratch for Cedar (one per thread); the Cedar
+  // request built from the input lives in a per-thread scratch of the engine's own, so no
+  // decision allocates one.
   cedar::Result<Decision> decide(const DecisionInput& input, cedar::Authorizer& authorizer) const;
 
   const VersionInfo& bundle_version() const { return bundle_version_; }

@@ -109,6 +109,7 @@ cedar::Status project_request(const BoundaryFacts& f, const cedar::Entities& sto
       {"targetAccount", str(f.target_account)},
       {"targetRegion", str(f.target_region)},
   }};
+  // The last slot is for the emergency grant, present only under one.
   std::size_t context_size = context.size() - 1;
   if (f.emergency) {
     std::array<RecordField, 3> grant = {{{"id", str(f.grant_id)},
