@@ -55,9 +55,9 @@ decision::DecisionInput input() {
 void BM_Decide(benchmark::State& state) {
   auto e = engine();
   decision::DecisionInput in = input();
-  cedar::Authorizer authorizer;
+  decision::DecisionScratch scratch;
   for (auto _ : state) {
-    auto d = e->decide(in, authorizer);
+    auto d = e->decide(in, scratch);
     benchmark::DoNotOptimize(d);
   }
 }
@@ -66,11 +66,11 @@ BENCHMARK(BM_Decide);
 void BM_DecideAndRecord(benchmark::State& state) {
   auto e = engine();
   decision::DecisionInput in = input();
-  cedar::Authorizer authorizer;
+  decision::DecisionScratch scratch;
   std::string previous(decision::kGenesisHash);
   std::uint64_t seq = 1;
   for (auto _ : state) {
-    auto d = e->decide(in, authorizer);
+    auto d = e->decide(in, scratch);
     std::string body =
         decision::record_json(in, *d, e->bundle_version(), e->registry_version(), 10);
     std::string line = decision::chain_record(body, seq++, previous);

@@ -28,8 +28,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   decision::DecisionInput input =
       w.identity->verify(mapped->request, trusted, fuzz::kNowSeconds * 1000);
-  static cedar::Authorizer authorizer;
-  cedar::Result<decision::Decision> decided = w.engine->decide(input, authorizer);
+  static decision::DecisionScratch scratch;
+  cedar::Result<decision::Decision> decided = w.engine->decide(input, scratch);
   if (!decided.ok()) return 0;
   std::string record =
       decision::record_json(input, *decided, w.engine->bundle_version(),

@@ -33,13 +33,13 @@ bool same_policies(const std::vector<std::string>& expected,
   return true;
 }
 
-TestResult run_case(const decision::DecisionEngine& engine, cedar::Authorizer& authorizer,
+TestResult run_case(const decision::DecisionEngine& engine, decision::DecisionScratch& scratch,
                     const TestCase& c) {
   TestResult r;
   r.file = c.file;
   r.line = c.line;
   r.case_name = c.name;
-  cedar::Result<decision::Decision> decided = engine.decide(c.input, authorizer);
+  cedar::Result<decision::Decision> decided = engine.decide(c.input, scratch);
   if (!decided.ok()) {
     r.failure = "the request is refused as malformed: " + decided.message();
     return r;
@@ -80,9 +80,9 @@ TestResult run_case(const decision::DecisionEngine& engine, cedar::Authorizer& a
 std::vector<TestResult> run_bundle_tests(const decision::DecisionEngine& engine,
                                          const TestSuite& suite) {
   std::vector<TestResult> out;
-  cedar::Authorizer authorizer;
+  decision::DecisionScratch scratch;
   for (const TestCase& c : suite.cases)
-    out.push_back(run_case(engine, authorizer, c));
+    out.push_back(run_case(engine, scratch, c));
   for (const TestCaseError& e : suite.errors) {
     TestResult r;
     r.file = e.file;

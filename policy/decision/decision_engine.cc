@@ -152,7 +152,7 @@ cedar::Result<std::shared_ptr<const DecisionEngine>> DecisionEngine::create(
 }
 
 cedar::Result<Decision> DecisionEngine::decide(const DecisionInput& input,
-                                               cedar::Authorizer& authorizer) const {
+                                               DecisionScratch& scratch) const {
   const RequestFacts& facts = input.facts;
   cedar::Result<Normalized> normalized = normalize(facts, *registry_);
   if (!normalized.ok()) return normalized.error();
@@ -246,16 +246,15 @@ cedar::Result<Decision> DecisionEngine::decide(const DecisionInput& input,
     }
     b.request_time = input.time;
     b.extra = &facts.extra;
-    // One per thread, like the caller's Authorizer: its arena keeps its block between
-    // requests instead of allocating and freeing one for every decision.
-    thread_local model::ProjectedRequest projected;
+    // The arena keeps its block from the thread's last decision instead of allocating one.
+    model::ProjectedRequest& projected = scratch.projected;
     projected.arena.reset();
     if (cedar::Status s = model::project_request(b, entities_, bundle_->schema, projected);
         !s.ok()) {
       return s.error();
     }
     cedar::Response response;
-    authorizer.authorize(bundle_->policies, projected.request, entities_, response);
+    scratch.authorizer.authorize(bundle_->policies, projected.request, entities_, response);
     cedar_allows = response.decision == cedar::Decision::kAllow;
     for (std::uint32_t p : response.determining) {
       const cedar::CompiledPolicy& policy = bundle_->policies.at(p);

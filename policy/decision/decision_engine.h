@@ -11,7 +11,7 @@
 //   decide     ALLOW iff every guardrail passes and Cedar allows; obligations on ALLOW
 //
 // A malformed request (unknown action, bad ARN or account) is an error, not a decision.
-// Engines are shared between threads; each thread passes its own cedar::Authorizer.
+// Engines are shared between threads; each thread passes its own DecisionScratch.
 #pragma once
 
 #include <memory>
@@ -19,10 +19,10 @@
 #include <string>
 #include <vector>
 
-#include "policy/cedar/authorizer/authorizer.h"
 #include "policy/cedar/common/result.h"
 #include "policy/cedar/entities/entities.h"
 #include "policy/decision/decision_input.h"
+#include "policy/decision/decision_scratch.h"
 #include "policy/decision/obligations.h"
 #include "policy/policy_bundle/policy_bundle.h"
 #include "policy/registry/registry.h"
@@ -79,10 +79,8 @@ class DecisionEngine {
       std::shared_ptr<const policy_bundle::PolicyBundle> bundle, VersionInfo bundle_version,
       std::shared_ptr<const registry::OwnerRegistry> registry, VersionInfo registry_version);
 
-  // Thread-safe. `authorizer` is the caller's scratch for Cedar (one per thread); the Cedar
-  // request built from the input lives in a per-thread scratch of the engine's own, so no
-  // decision allocates one.
-  cedar::Result<Decision> decide(const DecisionInput& input, cedar::Authorizer& authorizer) const;
+  // Thread-safe; `scratch` is the calling thread's own (decision_scratch.h).
+  cedar::Result<Decision> decide(const DecisionInput& input, DecisionScratch& scratch) const;
 
   const VersionInfo& bundle_version() const { return bundle_version_; }
   const VersionInfo& registry_version() const { return registry_version_; }

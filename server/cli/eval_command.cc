@@ -102,8 +102,8 @@ int eval_command(std::span<const std::string_view> args) {
   }
   decision::IdentityResolver resolver(*verifier);
   decision::DecisionInput input = resolver.verify(*parsed, who, now);
-  cedar::Authorizer authorizer;
-  cedar::Result<decision::Decision> decided = (*engine)->decide(input, authorizer);
+  decision::DecisionScratch scratch;
+  cedar::Result<decision::Decision> decided = (*engine)->decide(input, scratch);
   if (!decided.ok()) return fail(decided.message());
 
   crossgate::v1::AuthorizeResponse response;

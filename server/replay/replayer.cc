@@ -224,7 +224,7 @@ void Replayer::replay_line(std::string_view line, const std::string& file,
 
   ReplayCounts& counts = report_.counts;
   ++counts.replayed;
-  cedar::Result<decision::Decision> now = candidate_->decide(**input, authorizer_);
+  cedar::Result<decision::Decision> now = candidate_->decide(**input, scratch_);
   if (!now.ok()) {
     ++counts.now_refused;
     if (recorded_allow) ++counts.allow_now_refused;

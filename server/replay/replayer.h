@@ -27,9 +27,9 @@
 #include <string_view>
 #include <vector>
 
-#include "policy/cedar/authorizer/authorizer.h"
 #include "policy/cedar/common/result.h"
 #include "policy/decision/decision_engine.h"
+#include "policy/decision/decision_scratch.h"
 
 namespace crossgate::server {
 
@@ -130,7 +130,7 @@ class Replayer {
 
   std::shared_ptr<const decision::DecisionEngine> candidate_;
   ReplayOptions options_;
-  cedar::Authorizer authorizer_;  // one for the whole replay: it keeps its buffers
+  decision::DecisionScratch scratch_;  // one for the whole replay: it keeps its buffers
   ReplayReport report_;
 };
 

@@ -110,9 +110,9 @@ cedar::Result<DecisionPipeline::Outcome> DecisionPipeline::decide(
                        : input.identity.lifetime_failure.empty() ? "verified"
                                                                  : "expired");
   }
-  // One Authorizer per thread: it keeps its scratch memory between decisions.
-  thread_local cedar::Authorizer authorizer;
-  cedar::Result<decision::Decision> decided = engine->decide(input, authorizer);
+  // One per request thread: it keeps its memory between decisions.
+  thread_local decision::DecisionScratch scratch;
+  cedar::Result<decision::Decision> decided = engine->decide(input, scratch);
   if (!decided.ok()) return decided.error();
   out.decision = std::move(*decided);
   decision::Decision& d = out.decision;

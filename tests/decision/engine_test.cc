@@ -62,16 +62,16 @@ DecisionInput claims_request() {
 }
 
 Decision decide(const DecisionInput& in) {
-  cedar::Authorizer authorizer;
-  cedar::Result<Decision> d = example_engine()->decide(in, authorizer);
+  decision::DecisionScratch scratch;
+  cedar::Result<Decision> d = example_engine()->decide(in, scratch);
   INFO((d.ok() ? std::string() : d.message()));
   REQUIRE(d.ok());
   return *d;
 }
 
 std::string error_of(const DecisionInput& in) {
-  cedar::Authorizer authorizer;
-  cedar::Result<Decision> d = example_engine()->decide(in, authorizer);
+  decision::DecisionScratch scratch;
+  cedar::Result<Decision> d = example_engine()->decide(in, scratch);
   REQUIRE_FALSE(d.ok());
   return d.message();
 }

@@ -182,10 +182,10 @@ std::vector<Case> cases() {
 // so that the second file starts with a log-start record. Fills request id -> decision id.
 std::vector<fs::path> write_log(const fs::path& dir, std::map<std::string, std::string>& ids) {
   const decision::DecisionEngine& engine = *active_engine();
-  cedar::Authorizer authorizer;
+  decision::DecisionScratch scratch;
   std::vector<nlohmann::ordered_json> records;
   for (const Case& c : cases()) {
-    auto d = engine.decide(c.input, authorizer);
+    auto d = engine.decide(c.input, scratch);
     REQUIRE(d.ok());
     INFO(c.input.facts.request_id);
     REQUIRE((d->allow ? "ALLOW" : "DENY") == c.decision);  // the premise of every test
@@ -412,9 +412,9 @@ TEST_CASE("replay: denials for serving reasons are compared as the engine's deci
   // STALE_POLICY and LOG_UNAVAILABLE are added by the service, not the policy: a record
   // denied for them alone was the engine's ALLOW, and is unchanged under the same bundle.
   const decision::DecisionEngine& engine = *active_engine();
-  cedar::Authorizer authorizer;
+  decision::DecisionScratch scratch;
   DecisionInput in = claims_request("stale", kProfile, "internal");
-  auto d = engine.decide(in, authorizer);
+  auto d = engine.decide(in, scratch);
   REQUIRE(d.ok());
   nlohmann::ordered_json record =
       decision::make_record(in, *d, engine.bundle_version(), engine.registry_version(), 1);
@@ -480,10 +480,10 @@ std::uint64_t status_kib(const std::string& field) {
 TEST_CASE("replay: 100k records stream in bounded memory", "[replay][slow]") {
   TempDir dir;
   const decision::DecisionEngine& engine = *active_engine();
-  cedar::Authorizer authorizer;
+  decision::DecisionScratch scratch;
   std::vector<nlohmann::ordered_json> records;
   for (const Case& c : cases()) {
-    auto d = engine.decide(c.input, authorizer);
+    auto d = engine.decide(c.input, scratch);
     REQUIRE(d.ok());
     records.push_back(
         decision::make_record(c.input, *d, engine.bundle_version(), engine.registry_version(), 10));

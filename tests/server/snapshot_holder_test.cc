@@ -34,7 +34,7 @@ TEST_CASE("requests decide on whole engines while reloads swap them",
   std::vector<std::shared_ptr<const decision::DecisionEngine>> engines = {example_engine(),
                                                                           example_engine()};
   const decision::DecisionInput input = example_input();
-  cedar::Authorizer single;
+  decision::DecisionScratch single;
   auto expected = engines[0]->decide(input, single);
   REQUIRE(expected.ok());
 
@@ -47,10 +47,10 @@ TEST_CASE("requests decide on whole engines while reloads swap them",
   std::vector<std::thread> requests;
   for (int t = 0; t < 4; ++t) {
     requests.emplace_back([&] {
-      cedar::Authorizer authorizer;  // one per thread, as the service keeps it
+      decision::DecisionScratch scratch;  // one per thread, as the service keeps it
       while (!stop.load()) {
         std::shared_ptr<const decision::DecisionEngine> engine = holder.current();
-        auto d = engine->decide(input, authorizer);
+        auto d = engine->decide(input, scratch);
         if (!d.ok() || d->allow != expected->allow || d->reasons != expected->reasons) {
           mismatches.fetch_add(1);
         }
