@@ -43,13 +43,15 @@ void read_ext_authz_config(yaml::MapReader& r, ExtAuthzConfig& out) {
   out.strip_evidence_headers =
       r.optional_bool("strip_evidence_headers", out.strip_evidence_headers);
   r.child("aws_session_headers", false, [&](yaml::MapReader& a) {
-    a.allow_only({"role_arn", "source_identity", "session_name", "issued_at", "expires_at"});
+    a.allow_only(
+        {"role_arn", "source_identity", "session_name", "issued_at", "expires_at", "session_tags"});
     ExtAuthzConfig::AwsSessionHeaders& h = out.aws_session;
     header(a, "role_arn", h.role_arn);
     header(a, "source_identity", h.source_identity);
     header(a, "session_name", h.session_name);
     header(a, "issued_at", h.issued_at);
     header(a, "expires_at", h.expires_at);
+    header(a, "session_tags", h.session_tags);
   });
   r.child("fact_headers", false, [&](yaml::MapReader& f) {
     f.allow_only({"request_id", "source_account", "source_region", "target_account",

@@ -18,6 +18,7 @@
 //       session_name: x-crossgate-aws-session-name
 //       issued_at: x-crossgate-aws-issued-at    # RFC 3339 or Unix seconds
 //       expires_at: x-crossgate-aws-expires-at
+//       session_tags: x-crossgate-aws-session-tags  # a JSON object of strings, recorded
 //     fact_headers:
 //       request_id: x-request-id
 //       source_account: x-crossgate-source-account
@@ -48,6 +49,7 @@ struct ExtAuthzConfig {
     std::string session_name = "x-crossgate-aws-session-name";
     std::string issued_at = "x-crossgate-aws-issued-at";
     std::string expires_at = "x-crossgate-aws-expires-at";
+    std::string session_tags = "x-crossgate-aws-session-tags";
   } aws_session;
 
   struct FactHeaders {

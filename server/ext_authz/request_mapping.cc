@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <tuple>
@@ -18,6 +19,7 @@ namespace auth = envoy::service::auth::v3;
 // any work.
 constexpr std::size_t kMaxTokenBytes = 16 * 1024;
 constexpr std::size_t kMaxFieldBytes = 2048;
+constexpr std::size_t kMaxSessionTags = 64;
 
 bool iequals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
@@ -98,6 +100,28 @@ std::optional<UnixMillis> time_from(std::string_view text) {
     return std::nullopt;
   }
   return seconds * 1000;
+}
+
+// The asserted session's tags: a JSON object of strings, the shape in which crossgate's own
+// ALLOW answer hands tags to the gateway (x-crossgate-session-tags). Bounded like the tags
+// of the crossgate.v1 API's AwsSessionEvidence. Errors do not quote the header's text.
+cedar::Result<std::map<std::string, std::string>> session_tags_from(std::string_view text) {
+  nlohmann::json doc = nlohmann::json::parse(text, nullptr, false);
+  if (!doc.is_object()) return cedar::Error{"not a JSON object of strings"};
+  if (doc.size() > kMaxSessionTags) {
+    return cedar::Error{"more than " + std::to_string(kMaxSessionTags) + " tags"};
+  }
+  std::map<std::string, std::string> tags;
+  for (const auto& [key, value] : doc.items()) {
+    if (!value.is_string()) return cedar::Error{"a tag's value is not a string"};
+    const std::string& tag_value = value.get_ref<const std::string&>();
+    if (key.empty() || key.size() > kMaxFieldBytes || tag_value.size() > kMaxFieldBytes) {
+      return cedar::Error{"a tag's key is empty, or its key or value is longer than " +
+                          std::to_string(kMaxFieldBytes) + " bytes"};
+    }
+    tags.emplace(key, tag_value);
+  }
+  return tags;
 }
 
 // The resource an operation names in its JSON body, when Envoy sends the body.
@@ -273,13 +297,18 @@ cedar::Result<MappedCheck> map_check_request(const auth::CheckRequest& check,
                             std::to_string(kMaxFieldBytes) + " bytes"};
       }
     }
+    if (std::optional<std::string_view> v = headers.get(ah.session_tags)) {
+      cedar::Result<std::map<std::string, std::string>> tags = session_tags_from(*v);
+      if (!tags.ok()) return cedar::Error{"header " + ah.session_tags + ": " + tags.message()};
+      s.tags = std::move(*tags);
+    }
   } else if (config.peer_principal && attributes.source().principal().starts_with("spiffe://")) {
     req.evidence = decision::EvidenceType::kX509Svid;
     req.asserted_spiffe_id = attributes.source().principal().substr(0, kMaxFieldBytes);
   }
   // Asserted session headers never go upstream, believed or not.
-  for (const std::string* header :
-       {&ah.role_arn, &ah.source_identity, &ah.session_name, &ah.issued_at, &ah.expires_at}) {
+  for (const std::string* header : {&ah.role_arn, &ah.source_identity, &ah.session_name,
+                                    &ah.issued_at, &ah.expires_at, &ah.session_tags}) {
     if (headers.get(*header)) out.evidence_headers.push_back(*header);
   }
   return out;

@@ -205,12 +205,16 @@ class ExtAuthzMtls(ExtAuthzTest):
                    "x-crossgate-aws-source-identity": "claims-assistant-prod",
                    "x-crossgate-aws-session-name": "gateway-session",
                    "x-crossgate-aws-issued-at": str(int(self.world.now) - 60),
-                   "x-crossgate-aws-expires-at": str(int(self.world.now) + 3000)}
+                   "x-crossgate-aws-expires-at": str(int(self.world.now) + 3000),
+                   "x-crossgate-aws-session-tags": '{"team": "claims", "cost-center": "cc-42"}'}
         response, record = self.check(check_request(headers=headers))
         self.assertEqual(response.status.code, 0, record)
         self.assertEqual(record["principal"]["evidence"], "aws-session")
         self.assertTrue(record["principal"]["verified"])
-        self.assertIn("x-crossgate-aws-role-arn", set(response.ok_response.headers_to_remove))
+        self.assertEqual(record["principal"]["session_tags"], {"team": "claims", "cost-center": "cc-42"})
+        stripped = set(response.ok_response.headers_to_remove)
+        self.assertIn("x-crossgate-aws-role-arn", stripped)
+        self.assertIn("x-crossgate-aws-session-tags", stripped)
 
     def test_deny_unknown_path_is_refused_without_record(self):
         response, record = self.check(check_request("/model/x/explode",

@@ -38,7 +38,7 @@ TEST_CASE("ext_authz settings are read, header names lower-cased", "[ext_authz][
   jwt_svid_header: X-Workload-JWT
   oidc_header: ""
   peer_principal: false
-  aws_session_headers: {role_arn: x-role}
+  aws_session_headers: {role_arn: x-role, session_tags: X-Session-Tags}
   fact_headers: {target_account: x-target, resource: x-model}
 )");
   INFO((c.ok() ? "" : c.message()));
@@ -50,6 +50,7 @@ TEST_CASE("ext_authz settings are read, header names lower-cased", "[ext_authz][
   CHECK_FALSE(e.peer_principal);
   CHECK(e.aws_session.role_arn == "x-role");
   CHECK(e.aws_session.session_name == "x-crossgate-aws-session-name");
+  CHECK(e.aws_session.session_tags == "x-session-tags");
   CHECK(e.facts.target_account == "x-target");
   CHECK(e.facts.resource == "x-model");
   CHECK(e.facts.request_id == "x-request-id");

@@ -4,6 +4,7 @@
 #include "server/ext_authz/request_mapping.h"
 
 #include <catch2/catch_test_macros.hpp>
+#include <map>
 
 namespace crossgate::server::ext_authz {
 namespace {
@@ -171,6 +172,7 @@ TEST_CASE("an asserted AWS session is read only from a trusted asserter", "[ext_
   header(c, "x-crossgate-aws-session-name", "gw");
   header(c, "x-crossgate-aws-issued-at", "2026-01-01T00:00:00Z");
   header(c, "x-crossgate-aws-expires-at", "1767229200");
+  header(c, "x-crossgate-aws-session-tags", R"({"team": "claims", "cost-center": "cc-42"})");
   MappedCheck m = must_map(c, trusted());
   REQUIRE(m.request.evidence == decision::EvidenceType::kAwsSession);
   CHECK(m.request.aws_session.role_arn == "arn:aws:iam::111122223333:role/claims-assistant");
@@ -178,15 +180,41 @@ TEST_CASE("an asserted AWS session is read only from a trusted asserter", "[ext_
   CHECK(m.request.aws_session.session_name == "gw");
   CHECK(m.request.aws_session.issued_at == 1767225600000);
   CHECK(m.request.aws_session.expires_at == 1767229200000);
-  CHECK(m.evidence_headers.size() == 5);
+  CHECK(m.request.aws_session.tags ==
+        std::map<std::string, std::string>{{"cost-center", "cc-42"}, {"team", "claims"}});
+  CHECK(m.evidence_headers.size() == 6);
 
   // Without the role the headers are not evidence, and they are still stripped.
   MappedCheck untrusted = must_map(c, {"spiffe://example.org/other", false});
   CHECK(untrusted.request.evidence == decision::EvidenceType::kNone);
-  CHECK(untrusted.evidence_headers.size() == 5);
+  CHECK(untrusted.request.aws_session.tags.empty());
+  CHECK(untrusted.evidence_headers.size() == 6);
 
   header(c, "x-crossgate-aws-expires-at", "tomorrow");
   CHECK(contains(refusal(c, trusted()), "header x-crossgate-aws-expires-at: not an RFC 3339 time"));
+}
+
+TEST_CASE("asserted session tags must be a bounded JSON object of strings",
+          "[ext_authz][mapping]") {
+  auth::CheckRequest c = check();
+  header(c, "x-crossgate-aws-role-arn", "arn:aws:iam::111122223333:role/claims-assistant");
+  auto refused_with = [&](const std::string& tags) {
+    header(c, "x-crossgate-aws-session-tags", tags);
+    return refusal(c, trusted());
+  };
+  CHECK(contains(refused_with("team=claims"),
+                 "header x-crossgate-aws-session-tags: not a JSON object of strings"));
+  CHECK(contains(refused_with(R"(["team"])"), "not a JSON object of strings"));
+  CHECK(contains(refused_with(R"({"team": 7})"), "a tag's value is not a string"));
+  CHECK(contains(refused_with(R"({"": "x"})"), "a tag's key is empty"));
+  CHECK(contains(refused_with(R"({"team": ")" + std::string(2049, 'x') + R"("})"),
+                 "longer than 2048 bytes"));
+  std::string many = R"({"t0": "v")";
+  for (int i = 1; i <= 64; ++i)
+    many += R"(, "t)" + std::to_string(i) + R"(": "v")";
+  CHECK(contains(refused_with(many + "}"), "more than 64 tags"));
+  header(c, "x-crossgate-aws-session-tags", "{}");
+  CHECK(must_map(c, trusted()).request.aws_session.tags.empty());
 }
 
 TEST_CASE("the peer's X.509-SVID is the evidence when nothing else is", "[ext_authz][mapping]") {
