@@ -367,6 +367,12 @@ def check_available(build, world, daemon) -> bool:
     return True
 
 
+def run_ratios(target, baseline) -> str:
+    """Each run's ratio to the baseline run just before it (the targets take turns), so the
+    spread shows how much of a median's distance from a goal is the host's noise."""
+    return " ".join(f"{t / b:.2f}" for t, b in zip(target["runs"], baseline["runs"]))
+
+
 def print_report(report):
     m = report["machine"]
     print(f"\nmachine: {m['nproc']} CPUs, {m['cpu']}, load average {m['loadavg_before'][0]:.1f} before, "
@@ -399,9 +405,11 @@ def print_report(report):
     closed = report["mtls"]["closed"]
     ratio_b = closed["authorize"]["calls_per_s"] / closed["echo"]["calls_per_s"]
     print("\nratios (mTLS)")
-    print(f"  (b)/(a) Authorize / echo: {ratio_b:.2f} (goal >= {GOALS['authorize_vs_echo']})")
+    print(f"  (b)/(a) Authorize / echo: {ratio_b:.2f} (goal >= {GOALS['authorize_vs_echo']}); "
+          f"run by run: {run_ratios(closed['authorize'], closed['echo'])}")
     if "check" in closed:
-        print(f"  (d)/(a) Check / echo:     {closed['check']['calls_per_s'] / closed['echo']['calls_per_s']:.2f}")
+        print(f"  (d)/(a) Check / echo:     {closed['check']['calls_per_s'] / closed['echo']['calls_per_s']:.2f}; "
+              f"run by run: {run_ratios(closed['check'], closed['echo'])}")
     else:
         print("  (d)/(a) Check / echo:     not measured")
     print(f"  (c) AuthorizeBatch:       {closed['batch']['decisions_per_s']:.0f} decisions/s "
