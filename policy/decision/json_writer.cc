@@ -1,27 +1,57 @@
 #include "policy/decision/json_writer.h"
 
+#include <bit>
 #include <charconv>
+#include <cstdint>
+#include <cstring>
 
 #include "policy/cedar/common/utf8.h"
 
 namespace crossgate::decision {
 
+namespace {
+
+bool is_plain(unsigned char c) {
+  return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
+}
+
+// How many bytes at the start of `text` can be copied as they are: printable ASCII other
+// than '"' and '\\'. Records are mostly such text, so eight bytes are tested at a time:
+// a byte's high bit is set in `special` if it is a control character (the subtraction
+// borrows), a quote or a backslash (it is zero after the xor), or not ASCII. A borrow can
+// also flag bytes above a flagged one, never below it, so the lowest flag is exact.
+std::size_t plain_prefix(std::string_view text) {
+  std::size_t i = 0;
+  if constexpr (std::endian::native == std::endian::little) {
+    constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+    constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
+    for (; i + 8 <= text.size(); i += 8) {
+      std::uint64_t x;
+      std::memcpy(&x, text.data() + i, sizeof x);
+      std::uint64_t quote = x ^ (kOnes * '"');
+      std::uint64_t backslash = x ^ (kOnes * '\\');
+      std::uint64_t special = ((x - kOnes * 0x20) | ((quote - kOnes) & ~quote) |
+                               ((backslash - kOnes) & ~backslash) | x) &
+                              kHigh;
+      if (special != 0) return i + static_cast<std::size_t>(std::countr_zero(special) / 8);
+    }
+  }
+  while (i < text.size() && is_plain(static_cast<unsigned char>(text[i])))
+    ++i;
+  return i;
+}
+
+}  // namespace
+
 void append_json_escaped(std::string& out, std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::size_t i = 0;
   while (i < text.size()) {
+    std::size_t run = plain_prefix(text.substr(i));
+    out.append(text.data() + i, run);
+    i += run;
+    if (i == text.size()) break;
     unsigned char c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
-      // Runs of plain ASCII are the common case: copy them at once.
-      std::size_t start = i;
-      while (i < text.size()) {
-        unsigned char d = static_cast<unsigned char>(text[i]);
-        if (d < 0x20 || d >= 0x80 || d == '"' || d == '\\') break;
-        ++i;
-      }
-      out.append(text.data() + start, i - start);
-      continue;
-    }
     if (c == '"' || c == '\\') {
       out += '\\';
       out += static_cast<char>(c);
