@@ -179,14 +179,20 @@ def check_requests(corpus, proto_python, minted):
           "x-crossgate-aws-session-tags": '{"team": "claims", "note": "caf\\u00e9 \\"q\\""}'}, {}),
         ("POST", "/agents/AGENT1/agentAliases/ALIAS1/sessions/s1/text",
          "bedrock-agent-runtime.us-east-1.amazonaws.com", {"authorization": svid}, {}),
+        ("POST", "/agents/session-1", "bedrock-agent-runtime.us-east-1.amazonaws.com",
+         {"authorization": "Bearer " + svid}, {}),
         ("POST", "/async-invoke", "bedrock-runtime.us-east-1.amazonaws.com",
          {"authorization": "Bearer " + svid,
           "x-crossgate-resource": "anthropic.claude-3-haiku-20240307-v1:0"}, {}),
     ]
+    # Bodies as Envoy sends them with with_request_body, for the routes that read theirs.
+    bodies = {"/agents/session-1": '{"foundationModel": "anthropic.claude-3-haiku-20240307-v1:0", '
+                                   '"instruction": "answer", "inputText": "hi"}'}
     for method, path, host, headers, extensions in cases:
         check = ext.CheckRequest()
         http = check.attributes.request.http
         http.method, http.path, http.host = method, path, host
+        http.body = bodies.get(path, "")
         for name, value in dict(facts, **headers).items():
             http.headers[name] = value
         for name, value in extensions.items():

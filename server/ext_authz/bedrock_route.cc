@@ -201,6 +201,11 @@ cedar::Result<BedrockRoute> parse_bedrock_route(std::string_view method, std::st
     return route(kAgent, {"InvokeAgent", "POST"}, method, R::kAgentAlias,
                  segments[1] + "/" + segments[3], path);
   }
+  if (n == 2 && is(0, "agents")) {
+    // The session id names nothing crossgate decides on: the inline agent orchestrates with
+    // the model its body names (foundationModel).
+    return route(kAgent, {"InvokeInlineAgent", "POST"}, method, R::kModel, "", path);
+  }
   if (n == 3 && is(0, "knowledgebases") && is(2, "retrieve")) {
     return route(kAgent, {"Retrieve", "POST"}, method, R::kKnowledgeBase, segments[1], path);
   }

@@ -38,7 +38,8 @@ struct BedrockRoute {
   ResourceType resource_type = ResourceType::kModel;
   // The resource as the path names it, URL-decoded: a model id, profile id or ARN; a
   // guardrail id or ARN; "AGENT_ID/ALIAS_ID"; a knowledge base id. Empty when the path does
-  // not carry it (StartAsyncInvoke, RetrieveAndGenerate: it is in the body).
+  // not carry it (StartAsyncInvoke, InvokeInlineAgent, RetrieveAndGenerate: it is in the
+  // body).
   std::string resource;
   std::string guardrail_version;  // ApplyGuardrail only
 };

@@ -133,6 +133,8 @@ std::string resource_from_body(const BedrockRoute& route, std::string_view body)
   std::vector<const char*> keys;
   if (route.api == "StartAsyncInvoke") {
     keys = {"modelId"};
+  } else if (route.api == "InvokeInlineAgent") {
+    keys = {"foundationModel"};
   } else if (route.api == "RetrieveAndGenerate" || route.api == "RetrieveAndGenerateStream") {
     keys = {"retrieveAndGenerateConfiguration", "knowledgeBaseConfiguration", "knowledgeBaseId"};
   } else {

@@ -265,6 +265,19 @@ class ExtAuthzMtls(ExtAuthzTest):
         self.assertEqual(record["request"]["api"], "StartAsyncInvoke")
         self.assertEqual(record["request"]["resource"], HAIKU)
 
+    def test_inline_agent_model_from_body(self):
+        body = json.dumps({"foundationModel": HAIKU, "instruction": "answer claims questions",
+                           "inputText": "hello"})
+        response, record = self.check(check_request(
+            "/agents/session-1", host="bedrock-agent-runtime.us-east-1.amazonaws.com",
+            headers={"authorization": f"Bearer {self.token()}"}, body=body))
+        self.assertIsNotNone(record)
+        self.assertEqual(record["request"]["api"], "InvokeInlineAgent")
+        self.assertEqual(record["request"]["action"], "bedrock:InvokeInlineAgent")
+        self.assertEqual(record["request"]["resource"], HAIKU)
+        # The example bundle permits model invocations only: agents are denied by default.
+        self.assert_denied(response, record, "POLICY_NO_PERMIT")
+
     def test_caller_without_ask_is_refused(self):
         channel = self.open_channel("untrusted")
         self.addCleanup(channel.close)

@@ -98,6 +98,13 @@ TEST_CASE("async invocation, guardrails, agents and knowledge bases", "[ext_auth
   CHECK(agent.resource_type == ResourceType::kAgentAlias);
   CHECK(agent.resource == "AGENT12345/ALIAS12345");
 
+  BedrockRoute inline_agent = must_route("POST", "/agents/session-1");
+  CHECK(inline_agent.endpoint == Endpoint::kAgentRuntime);
+  CHECK(inline_agent.api == "InvokeInlineAgent");
+  CHECK(inline_agent.iam_action == "bedrock:InvokeInlineAgent");
+  CHECK(inline_agent.resource_type == ResourceType::kModel);
+  CHECK(inline_agent.resource.empty());  // the body's foundationModel
+
   BedrockRoute kb = must_route("POST", "/knowledgebases/KB12345678/retrieve");
   CHECK(kb.endpoint == Endpoint::kAgentRuntime);
   CHECK(kb.api == "Retrieve");
@@ -125,6 +132,10 @@ TEST_CASE("unknown paths and wrong methods are refused with the reason", "[ext_a
   CHECK(contains(refusal("GET", "/model/m/invoke"),
                  "InvokeModel (/model/m/invoke) takes POST, not GET"));
   CHECK(contains(refusal("DELETE", "/async-invoke"), "takes POST"));
+  CHECK(contains(
+      refusal("GET", "/async-invoke/arn%3Aaws%3Abedrock%3Aus-east-1%3A1%3Aasync-invoke%2Fx"),
+      "not a Bedrock operation"));
+  CHECK(contains(refusal("GET", "/agents/session-1"), "InvokeInlineAgent"));
   CHECK(contains(refusal("POST", "/agents/A%2FX/agentAliases/B/sessions/C/text"), "holds a /"));
   std::string deep = "/model";
   for (int i = 0; i < 40; ++i)

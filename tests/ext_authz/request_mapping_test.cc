@@ -285,6 +285,20 @@ TEST_CASE("a resource the path does not carry comes from the body or a header",
       R"("knowledgeBaseConfiguration":{"knowledgeBaseId":"KB12345678","modelArn":"m"}}})");
   CHECK(must_map(rag).request.facts.resource ==
         "arn:aws:bedrock:us-east-1:444455556666:knowledge-base/KB12345678");
+  // An inline agent orchestrates with the model its body names.
+  auth::CheckRequest inline_agent =
+      check("/agents/session-1", "bedrock-agent-runtime.us-east-1.amazonaws.com");
+  CHECK(
+      contains(refusal(inline_agent), "InvokeInlineAgent names its resource in the request body"));
+  inline_agent.mutable_attributes()->mutable_request()->mutable_http()->set_body(
+      R"({"foundationModel":"us.anthropic.claude-3-5-sonnet-20240620-v1:0","instruction":"i"})");
+  MappedCheck mapped_inline = must_map(inline_agent);
+  CHECK(mapped_inline.request.facts.action == "InvokeInlineAgent");
+  CHECK(mapped_inline.request.facts.resource == "us.anthropic.claude-3-5-sonnet-20240620-v1:0");
+  inline_agent.mutable_attributes()->mutable_request()->mutable_http()->set_body(
+      R"({"foundationModel":"arn:aws:bedrock:us-east-1:444455556666:knowledge-base/KB12345678"})");
+  CHECK(contains(refusal(inline_agent), "InvokeInlineAgent cannot name a knowledge-base"));
+
   // A body that is not JSON (or was cut short) is no help.
   rag.mutable_attributes()->mutable_request()->mutable_http()->set_body("{\"input\":");
   CHECK(contains(refusal(rag), "RetrieveAndGenerate names its resource in the request body"));
