@@ -2,7 +2,8 @@
 //
 // Sources: the Bedrock API reference states the action for the operations whose IAM action
 // differs from their name ("This operation requires permission for the bedrock:InvokeModel
-// action" on Converse and StartAsyncInvoke; bedrock:InvokeModelWithResponseStream on
+// action" on Converse, InvokeModelWithBidirectionalStream and StartAsyncInvoke;
+// bedrock:InvokeModelWithResponseStream on
 // ConverseStream; bedrock:RetrieveAndGenerate on RetrieveAndGenerateStream). The others are
 // IAM actions of the same name in the Service Authorization Reference for Amazon Bedrock:
 // bedrock:CountTokens, bedrock:GetAsyncInvoke, bedrock:ListAsyncInvokes,
@@ -24,10 +25,11 @@ struct Operation {
   std::string_view iam_action;  // without the "bedrock:" prefix
 };
 
-constexpr std::array<Operation, 15> kOperations = {{
+constexpr std::array<Operation, 16> kOperations = {{
     // bedrock-runtime
     {"InvokeModel", "InvokeModel"},
     {"InvokeModelWithResponseStream", "InvokeModelWithResponseStream"},
+    {"InvokeModelWithBidirectionalStream", "InvokeModel"},
     {"Converse", "InvokeModel"},
     {"ConverseStream", "InvokeModelWithResponseStream"},
     {"CountTokens", "CountTokens"},

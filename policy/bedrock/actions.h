@@ -13,7 +13,7 @@ namespace crossgate::bedrock {
 // "ConverseStream" -> "bedrock:InvokeModelWithResponseStream"; "InvokeModel" ->
 // "bedrock:InvokeModel"; "bedrock:ApplyGuardrail" stays as it is. Accepts the runtime,
 // agent-runtime and async operations (InvokeModel, InvokeModelWithResponseStream,
-// Converse, ConverseStream, CountTokens, StartAsyncInvoke, GetAsyncInvoke,
+// InvokeModelWithBidirectionalStream, Converse, ConverseStream, CountTokens, StartAsyncInvoke, GetAsyncInvoke,
 // ListAsyncInvokes, ApplyGuardrail, InvokeAgent, InvokeInlineAgent, Retrieve,
 // RetrieveAndGenerate, RetrieveAndGenerateStream, InvokeFlow). nullopt for anything else.
 std::optional<std::string> iam_action_for(std::string_view api_or_action);

@@ -172,9 +172,10 @@ cedar::Result<BedrockRoute> parse_bedrock_route(std::string_view method, std::st
 
   // bedrock-runtime
   if (n == 3 && is(0, "model")) {
-    static constexpr std::array<std::pair<std::string_view, std::string_view>, 5> kModelOps = {{
+    static constexpr std::array<std::pair<std::string_view, std::string_view>, 6> kModelOps = {{
         {"invoke", "InvokeModel"},
         {"invoke-with-response-stream", "InvokeModelWithResponseStream"},
+        {"invoke-with-bidirectional-stream", "InvokeModelWithBidirectionalStream"},
         {"converse", "Converse"},
         {"converse-stream", "ConverseStream"},
         {"count-tokens", "CountTokens"},

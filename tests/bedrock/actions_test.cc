@@ -15,6 +15,7 @@ const std::vector<std::pair<std::string, std::string>>& operation_table() {
   static const std::vector<std::pair<std::string, std::string>> table = {
       {"InvokeModel", "bedrock:InvokeModel"},
       {"InvokeModelWithResponseStream", "bedrock:InvokeModelWithResponseStream"},
+      {"InvokeModelWithBidirectionalStream", "bedrock:InvokeModel"},
       {"Converse", "bedrock:InvokeModel"},
       {"ConverseStream", "bedrock:InvokeModelWithResponseStream"},
       {"CountTokens", "bedrock:CountTokens"},
@@ -65,7 +66,7 @@ TEST_CASE("unknown or misspelt operations map to nothing", "[bedrock]") {
                            " Converse",
                            "Converse ",
                            "bedrock::Converse",
-                           "InvokeModelWithBidirectionalStream",
+                           "Rerank",
                            "CreateGuardrail",
                            "GetFoundationModel",
                            "bedrock:CreateModelInvocationJob",

@@ -34,6 +34,8 @@ TEST_CASE("model paths give the API, the IAM action and the model", "[ext_authz]
                 "bedrock:InvokeModel"},
            Case{"/model/anthropic.claude-3-haiku-20240307-v1:0/invoke-with-response-stream",
                 "InvokeModelWithResponseStream", "bedrock:InvokeModelWithResponseStream"},
+           Case{"/model/anthropic.claude-3-haiku-20240307-v1:0/invoke-with-bidirectional-stream",
+                "InvokeModelWithBidirectionalStream", "bedrock:InvokeModel"},
            Case{"/model/anthropic.claude-3-haiku-20240307-v1:0/converse", "Converse",
                 "bedrock:InvokeModel"},
            Case{"/model/anthropic.claude-3-haiku-20240307-v1:0/converse-stream", "ConverseStream",
