@@ -3,15 +3,15 @@
 // Sources: the Bedrock API reference states the action for the operations whose IAM action
 // differs from their name ("This operation requires permission for the bedrock:InvokeModel
 // action" on Converse, InvokeModelWithBidirectionalStream and StartAsyncInvoke;
-// bedrock:InvokeModelWithResponseStream on
-// ConverseStream; bedrock:RetrieveAndGenerate on RetrieveAndGenerateStream). The others are
-// IAM actions of the same name in the Service Authorization Reference for Amazon Bedrock:
-// bedrock:CountTokens, bedrock:GetAsyncInvoke, bedrock:ListAsyncInvokes,
-// bedrock:ApplyGuardrail, bedrock:InvokeAgent, bedrock:InvokeInlineAgent, bedrock:Retrieve,
-// bedrock:RetrieveAndGenerate, bedrock:InvokeFlow. There is no bedrock:Converse,
-// bedrock:ConverseStream, bedrock:StartAsyncInvoke or bedrock:RetrieveAndGenerateStream IAM
-// action; callers that write the API name with the service prefix still get the action that
-// authorizes it, so a policy is never evaluated against an action IAM does not have.
+// bedrock:InvokeModelWithResponseStream on ConverseStream; bedrock:RetrieveAndGenerate on
+// RetrieveAndGenerateStream). The others are IAM actions of the same name in the Service
+// Authorization Reference for Amazon Bedrock: bedrock:CountTokens, bedrock:GetAsyncInvoke,
+// bedrock:ListAsyncInvokes, bedrock:ApplyGuardrail, bedrock:InvokeAgent,
+// bedrock:InvokeInlineAgent, bedrock:Retrieve, bedrock:RetrieveAndGenerate,
+// bedrock:InvokeFlow. There is no bedrock:Converse, bedrock:ConverseStream,
+// bedrock:StartAsyncInvoke or bedrock:RetrieveAndGenerateStream IAM action; callers that
+// write the API name with the service prefix still get the action that authorizes it, so a
+// policy is never evaluated against an action IAM does not have.
 #include "policy/bedrock/actions.h"
 
 #include <algorithm>

@@ -13,9 +13,10 @@ namespace crossgate::bedrock {
 // "ConverseStream" -> "bedrock:InvokeModelWithResponseStream"; "InvokeModel" ->
 // "bedrock:InvokeModel"; "bedrock:ApplyGuardrail" stays as it is. Accepts the runtime,
 // agent-runtime and async operations (InvokeModel, InvokeModelWithResponseStream,
-// InvokeModelWithBidirectionalStream, Converse, ConverseStream, CountTokens, StartAsyncInvoke, GetAsyncInvoke,
-// ListAsyncInvokes, ApplyGuardrail, InvokeAgent, InvokeInlineAgent, Retrieve,
-// RetrieveAndGenerate, RetrieveAndGenerateStream, InvokeFlow). nullopt for anything else.
+// InvokeModelWithBidirectionalStream, Converse, ConverseStream, CountTokens,
+// StartAsyncInvoke, GetAsyncInvoke, ListAsyncInvokes, ApplyGuardrail, InvokeAgent,
+// InvokeInlineAgent, Retrieve, RetrieveAndGenerate, RetrieveAndGenerateStream, InvokeFlow).
+// nullopt for anything else.
 std::optional<std::string> iam_action_for(std::string_view api_or_action);
 
 // Every IAM action that iam_action_for can return, sorted; the built-in schema declares
