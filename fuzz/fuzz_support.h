@@ -1,5 +1,6 @@
-// Small helpers shared by the fuzz targets: the input as text, and files of the checkout
-// (the example bundle, registry and keys the decision fuzzers load once at start).
+// Small helpers shared by the fuzz targets: the input as text, files of the checkout
+// (the example bundle, registry and keys the decision fuzzers load once at start), and the
+// properties the decision fuzzers check of what they produce.
 #pragma once
 
 #include <algorithm>
@@ -9,6 +10,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -48,6 +50,12 @@ inline std::string_view jws_signature(std::string_view token) {
     return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
   });
   return signature.size() >= 32 && base64url ? signature : std::string_view{};
+}
+
+// Whatever the request held, its decision record is one line of valid JSON: the log's
+// readers (`crossgate log verify`, replay) take it line by line.
+inline void require_one_json_line(const std::string& record) {
+  if (record.find('\n') != std::string::npos || !nlohmann::json::accept(record)) __builtin_trap();
 }
 
 // Setup that must succeed (loading the fixed world), with the reason when it does not.

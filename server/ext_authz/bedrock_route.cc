@@ -39,7 +39,14 @@ std::string shown(std::string_view text) {
 struct Operation {
   std::string_view api;
   std::string_view method;
+  std::span<const std::string_view> body_resource = {};
 };
+
+// Where the operations whose path names no resource name it in their body.
+constexpr std::array<std::string_view, 1> kModelIdInBody = {"modelId"};
+constexpr std::array<std::string_view, 1> kFoundationModelInBody = {"foundationModel"};
+constexpr std::array<std::string_view, 3> kKnowledgeBaseInBody = {
+    "retrieveAndGenerateConfiguration", "knowledgeBaseConfiguration", "knowledgeBaseId"};
 
 cedar::Result<BedrockRoute> route(Endpoint endpoint, Operation op, std::string_view method,
                                   ResourceType type, std::string resource, std::string_view path) {
@@ -55,6 +62,7 @@ cedar::Result<BedrockRoute> route(Endpoint endpoint, Operation op, std::string_v
   r.iam_action = std::move(*iam);
   r.resource_type = type;
   r.resource = std::move(resource);
+  r.body_resource = op.body_resource;
   return r;
 }
 
@@ -186,7 +194,7 @@ cedar::Result<BedrockRoute> parse_bedrock_route(std::string_view method, std::st
     }
   }
   if (n == 1 && is(0, "async-invoke")) {
-    return route(kRt, {"StartAsyncInvoke", "POST"}, method, R::kModel, "", path);
+    return route(kRt, {"StartAsyncInvoke", "POST", kModelIdInBody}, method, R::kModel, "", path);
   }
   if (n == 5 && is(0, "guardrail") && is(2, "version") && is(4, "apply")) {
     cedar::Result<BedrockRoute> r =
@@ -205,7 +213,8 @@ cedar::Result<BedrockRoute> parse_bedrock_route(std::string_view method, std::st
   if (n == 2 && is(0, "agents")) {
     // The session id names nothing crossgate decides on: the inline agent orchestrates with
     // the model its body names (foundationModel).
-    return route(kAgent, {"InvokeInlineAgent", "POST"}, method, R::kModel, "", path);
+    return route(kAgent, {"InvokeInlineAgent", "POST", kFoundationModelInBody}, method, R::kModel,
+                 "", path);
   }
   if (n == 3 && is(0, "knowledgebases") && is(2, "retrieve")) {
     return route(kAgent, {"Retrieve", "POST"}, method, R::kKnowledgeBase, segments[1], path);
@@ -214,11 +223,12 @@ cedar::Result<BedrockRoute> parse_bedrock_route(std::string_view method, std::st
     return route(kAgent, {"Retrieve", "POST"}, method, R::kKnowledgeBase, "", path);
   }
   if (n == 1 && is(0, "retrieveAndGenerate")) {
-    return route(kAgent, {"RetrieveAndGenerate", "POST"}, method, R::kKnowledgeBase, "", path);
+    return route(kAgent, {"RetrieveAndGenerate", "POST", kKnowledgeBaseInBody}, method,
+                 R::kKnowledgeBase, "", path);
   }
   if (n == 1 && is(0, "retrieveAndGenerateStream")) {
-    return route(kAgent, {"RetrieveAndGenerateStream", "POST"}, method, R::kKnowledgeBase, "",
-                 path);
+    return route(kAgent, {"RetrieveAndGenerateStream", "POST", kKnowledgeBaseInBody}, method,
+                 R::kKnowledgeBase, "", path);
   }
   return cedar::Error{"path `" + shown(path) +
                       "` is not a Bedrock operation crossgate knows (see docs/ext_authz.md)"};

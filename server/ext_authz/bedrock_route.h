@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -41,6 +42,9 @@ struct BedrockRoute {
   // not carry it (StartAsyncInvoke, InvokeInlineAgent, RetrieveAndGenerate: it is in the
   // body).
   std::string resource;
+  // Where the JSON body names the resource when the path does not: the keys from the top
+  // ({"modelId"}, ...). Empty for operations whose body names no resource.
+  std::span<const std::string_view> body_resource;
   std::string guardrail_version;  // ApplyGuardrail only
 };
 

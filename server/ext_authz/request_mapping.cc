@@ -9,17 +9,12 @@
 
 #include "policy/bedrock/arn.h"
 #include "policy/common/time.h"
+#include "server/service/request_limits.h"
 
 namespace crossgate::server::ext_authz {
 namespace {
 
 namespace auth = envoy::service::auth::v3;
-
-// Bounds like those of the crossgate.v1 API, so that a hostile request is refused before
-// any work.
-constexpr std::size_t kMaxTokenBytes = 16 * 1024;
-constexpr std::size_t kMaxFieldBytes = 2048;
-constexpr std::size_t kMaxSessionTags = 64;
 
 bool iequals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
@@ -126,23 +121,15 @@ cedar::Result<std::map<std::string, std::string>> session_tags_from(std::string_
 
 // The resource an operation names in its JSON body, when Envoy sends the body.
 std::string resource_from_body(const BedrockRoute& route, std::string_view body) {
-  if (body.empty()) return {};
+  if (body.empty() || route.body_resource.empty()) return {};
   nlohmann::json doc = nlohmann::json::parse(body, nullptr, false);
   if (doc.is_discarded() || !doc.is_object()) return {};
   const nlohmann::json* at = &doc;
-  std::vector<const char*> keys;
-  if (route.api == "StartAsyncInvoke") {
-    keys = {"modelId"};
-  } else if (route.api == "InvokeInlineAgent") {
-    keys = {"foundationModel"};
-  } else if (route.api == "RetrieveAndGenerate" || route.api == "RetrieveAndGenerateStream") {
-    keys = {"retrieveAndGenerateConfiguration", "knowledgeBaseConfiguration", "knowledgeBaseId"};
-  } else {
-    return {};
-  }
-  for (const char* key : keys) {
-    if (!at->is_object() || !at->contains(key)) return {};
-    at = &(*at)[key];
+  for (std::string_view key : route.body_resource) {
+    if (!at->is_object()) return {};
+    auto it = at->find(key);
+    if (it == at->end()) return {};
+    at = &*it;
   }
   return at->is_string() ? at->get<std::string>() : std::string();
 }

@@ -6,23 +6,22 @@
 #include <cmath>
 
 #include "policy/decision/guardrails.h"
+#include "server/service/request_limits.h"
 
 namespace crossgate::server {
 namespace {
 
 namespace v1 = crossgate::v1;
 
-// Bounds on what one request may carry, so that a hostile request cannot make the daemon
-// do unbounded work before it is refused.
-constexpr std::size_t kMaxTokenBytes = 16 * 1024;
-constexpr std::size_t kMaxFieldBytes = 2048;
+// Bounds on what only this API's requests carry (those every front end shares are in
+// request_limits.h), so that a hostile request cannot make the daemon do unbounded work
+// before it is refused.
 constexpr int kMaxCallChain = 64;
 constexpr int kMaxContextAttributes = 64;
 // A context attribute is a JSON value: at most this many lists or structs deep, and the
 // whole context at most this large as JSON (gRPC alone would allow 4 MiB per request).
 constexpr int kMaxContextDepth = 8;
 constexpr std::size_t kMaxContextBytes = 64 * 1024;
-constexpr int kMaxSessionTags = 64;
 
 // Whether `value` holds lists or structs nested more than `levels` deep.
 bool nests_deeper(const google::protobuf::Value& value, int levels) {
@@ -136,7 +135,7 @@ cedar::Result<decision::DecisionRequest> from_proto(const v1::AuthorizeRequest& 
       out.aws_session.role_arn = s.role_arn();
       out.aws_session.source_identity = s.source_identity();
       out.aws_session.session_name = s.session_name();
-      if (s.tags_size() > kMaxSessionTags) {
+      if (static_cast<std::size_t>(s.tags_size()) > kMaxSessionTags) {
         return cedar::Error{"identity.aws_session.tags: more than " +
                             std::to_string(kMaxSessionTags) + " tags"};
       }
